@@ -1,0 +1,7 @@
+/**
+ * Stable scalar math and the shared numeric types.
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./stable.ts";

@@ -1,0 +1,137 @@
+/**
+ * Argument checks shared by the numeric API. Every check throws a `RangeError` or `TypeError` whose message
+ * names the argument and the offending value, so that a caller sees at once what to fix.
+ *
+ * @module
+ */
+import type { Matrix, Vector } from "./types.ts";
+
+/** Formats a value for an error message: numbers as they are, arrays by length and a short head. */
+export function describe(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const arr = value as ArrayLike<unknown>;
+    const head = Array.from({ length: Math.min(arr.length, 4) }, (_, i) => String(arr[i])).join(", ");
+    return `[${head}${arr.length > 4 ? ", …" : ""}] (length ${arr.length})`;
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Throws a `TypeError` unless `value` is an array or a typed array of numbers. */
+export function assertVector(value: unknown, name: string): asserts value is Vector {
+  const ok = Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array;
+  if (!ok) throw new TypeError(`${name} must be an array of numbers, got ${describe(value)}`);
+}
+
+/** Throws a `RangeError` unless `value` is a finite number. */
+export function assertFinite(value: number, name: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number, got ${describe(value)}`);
+  }
+}
+
+/** Throws a `RangeError` unless `value` is a finite number greater than zero. */
+export function assertPositive(value: number, name: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a finite number > 0, got ${describe(value)}`);
+  }
+}
+
+/** Throws a `RangeError` unless `value` is a finite number ≥ 0. */
+export function assertNonNegative(value: number, name: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${describe(value)}`);
+  }
+}
+
+/** Throws a `RangeError` unless `lo <= value <= hi` (or `<` where `open` says so). */
+export function assertInRange(
+  value: number,
+  name: string,
+  lo: number,
+  hi: number,
+  open: { lo?: boolean; hi?: boolean } = {},
+): void {
+  const okLo = open.lo ? value > lo : value >= lo;
+  const okHi = open.hi ? value < hi : value <= hi;
+  if (typeof value !== "number" || Number.isNaN(value) || !okLo || !okHi) {
+    const l = open.lo ? "(" : "[";
+    const h = open.hi ? ")" : "]";
+    throw new RangeError(`${name} must lie in ${l}${lo}, ${hi}${h}, got ${describe(value)}`);
+  }
+}
+
+/** Throws a `RangeError` unless `value` is an integer ≥ `min`. */
+export function assertInteger(value: number, name: string, min = 0): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${describe(value)}`);
+  }
+}
+
+/** Throws a `RangeError` unless every entry of `v` is finite. */
+export function assertFiniteVector(v: Vector, name: string): void {
+  assertVector(v, name);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] as number;
+    if (!Number.isFinite(x)) throw new RangeError(`${name}[${i}] must be finite, got ${x}`);
+  }
+}
+
+/** Throws a `RangeError` unless the two vectors have the same length. */
+export function assertSameLength(a: Vector, aName: string, b: Vector, bName: string): void {
+  if (a.length !== b.length) {
+    throw new RangeError(`${aName} and ${bName} must have the same length, got ${a.length} and ${b.length}`);
+  }
+}
+
+/** Throws a `RangeError` unless `v` is non-empty. */
+export function assertNonEmpty(v: ArrayLike<unknown>, name: string): void {
+  if (v.length === 0) throw new RangeError(`${name} must not be empty, got length 0`);
+}
+
+/** Tolerance on |Σp − 1| accepted by {@link assertProbabilityVector}. */
+export const PROBABILITY_SUM_TOLERANCE = 1e-6;
+
+/**
+ * Throws a `RangeError` unless `p` is a probability vector: non-empty, every entry finite and ≥ 0, and the
+ * sum within `tolerance` of 1 (relative to the length, so that float32 vocabularies of 50k entries pass).
+ */
+export function assertProbabilityVector(
+  p: Vector,
+  name: string,
+  tolerance = PROBABILITY_SUM_TOLERANCE,
+): void {
+  assertVector(p, name);
+  assertNonEmpty(p, name);
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) {
+    const x = p[i] as number;
+    if (!Number.isFinite(x) || x < 0) {
+      throw new RangeError(`${name}[${i}] must be a finite probability >= 0, got ${x}`);
+    }
+    sum += x;
+  }
+  const tol = Math.max(tolerance, 1e-7 * p.length);
+  if (Math.abs(sum - 1) > tol) {
+    throw new RangeError(`${name} must sum to 1 (within ${tol}), got sum ${sum}`);
+  }
+}
+
+/** Throws unless `m` is a non-empty matrix of finite numbers whose rows all have the same length. */
+export function assertMatrix(m: Matrix, name: string): void {
+  if (!Array.isArray(m)) throw new TypeError(`${name} must be an array of rows, got ${describe(m)}`);
+  assertNonEmpty(m, name);
+  const cols = (m[0] as Vector | undefined)?.length ?? 0;
+  for (let i = 0; i < m.length; i++) {
+    const row = m[i] as Vector;
+    assertVector(row, `${name}[${i}]`);
+    if (row.length !== cols) {
+      throw new RangeError(`${name}[${i}] must have length ${cols} like ${name}[0], got ${row.length}`);
+    }
+    assertFiniteVector(row, `${name}[${i}]`);
+  }
+}
