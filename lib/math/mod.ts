@@ -5,3 +5,4 @@
  */
 export * from "./types.ts";
 export * from "./stable.ts";
+export * from "./vector.ts";
