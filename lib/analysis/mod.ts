@@ -1,1 +1,10 @@
-export {};
+/**
+ * Analysis metrics of Sec. 7.4 and 7.5 of the paper: the Davies–Bouldin cluster score, power-law fits of
+ * eigenvalue spectra, WeightWatcher's weighted alpha, and PCA projections.
+ *
+ * @module
+ */
+export * from "./davies_bouldin.ts";
+export * from "./power_law.ts";
+export * from "./weighted_alpha.ts";
+export * from "./pca.ts";
