@@ -70,6 +70,9 @@ interface SinkhornState {
 /**
  * Runs log-domain Sinkhorn on the supports of p and q and returns the scaled dual potentials u = f/ε, v = g/ε,
  * so that Pᵢⱼ = exp(uᵢ + vⱼ − Cᵢⱼ/ε). Validates every argument. Allocates O(mn) once, nothing per iteration.
+ * Not part of the public barrel; `wassersteinDistance` and {@link entropicTransport} build on it.
+ *
+ * @internal
  */
 export function solveSinkhorn(p: Vector, q: Vector, options: EntropicTransportOptions): SinkhornState {
   assertProbabilityVector(p, "p");
@@ -186,7 +189,11 @@ export function solveSinkhorn(p: Vector, q: Vector, options: EntropicTransportOp
   return { rows, cols, c, u, v, epsilon, iterations, converged };
 }
 
-/** ⟨P, C⟩ of the plan described by a Sinkhorn state, without materializing P. */
+/**
+ * ⟨P, C⟩ of the plan described by a Sinkhorn state, without materializing P.
+ *
+ * @internal
+ */
 export function sinkhornCost(state: SinkhornState): number {
   const { rows, cols, c, u, v, epsilon } = state;
   const m = rows.length;

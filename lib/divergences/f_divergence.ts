@@ -75,11 +75,13 @@ const REVERSE_KL: NamedFGenerator = Object.freeze({
 
 const JS: NamedFGenerator = Object.freeze({
   name: "js",
-  // ½[t log t − (t+1) log((t+1)/2)] = ½[t·log1p(d) + log1p(−d)] with d = (t−1)/(t+1): no cancellation near 1.
+  // ½[t log t − (t+1) log((t+1)/2)] = ½[t·log(2t/(t+1)) + log(2/(t+1))], the logs as log1p(±d) with
+  // d = (t−1)/(t+1) near t = 1 (no cancellation there) and directly elsewhere (d rounds to −1 for tiny t).
   f: (t: number): number => {
     if (t === 0) return HALF_LN2;
     const d = (t - 1) / (t + 1);
-    return 0.5 * (t * Math.log1p(d) + Math.log1p(-d));
+    if (Math.abs(d) < 0.5) return 0.5 * (t * Math.log1p(d) + Math.log1p(-d));
+    return 0.5 * (t * Math.log((2 * t) / (t + 1)) + Math.log(2 / (t + 1)));
   },
   derivative: (t: number): number => 0.5 * Math.log((2 * t) / (t + 1)),
   atZero: HALF_LN2,

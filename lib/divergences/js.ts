@@ -12,8 +12,8 @@ import { assertProbabilityVector, assertSameLength } from "../math/validation.ts
  *
  * `scipy.spatial.distance.jensenshannon` returns the Jensen–Shannon *distance*, the square root of this value
  * (base e by default); square it to compare. Each index contributes ½[pᵢ log(1 + dᵢ) + qᵢ log(1 − dᵢ)] with
- * dᵢ = (pᵢ − qᵢ)/(pᵢ + qᵢ), evaluated with `log1p` so that nearly equal distributions keep full relative
- * accuracy; a term with one of pᵢ, qᵢ zero contributes ½·(the other)·ln 2. The sum is clamped to [0, ln 2]
+ * dᵢ = (pᵢ − qᵢ)/(pᵢ + qᵢ), evaluated with `log1p` where |dᵢ| < ½ so that nearly equal distributions keep
+ * full relative accuracy (and as log(2pᵢ/(pᵢ + qᵢ)) elsewhere, where dᵢ may round to ±1); a term with one of pᵢ, qᵢ zero contributes ½·(the other)·ln 2. The sum is clamped to [0, ln 2]
  * against rounding. Always finite, even for disjoint supports (then exactly ln 2).
  *
  * @param p The first distribution (non-negative, sums to 1).
@@ -43,8 +43,11 @@ export function jsDivergence(p: Vector, q: Vector): number {
     if (pi === 0 || qi === 0) {
       s += (pi + qi) * Math.LN2;
     } else {
-      const d = (pi - qi) / (pi + qi);
-      s += pi * Math.log1p(d) + qi * Math.log1p(-d);
+      const m = pi + qi;
+      const d = (pi - qi) / m;
+      s += Math.abs(d) < 0.5
+        ? pi * Math.log1p(d) + qi * Math.log1p(-d)
+        : pi * Math.log((2 * pi) / m) + qi * Math.log((2 * qi) / m);
     }
   }
   return Math.min(Math.max(0.5 * s, 0), Math.LN2);

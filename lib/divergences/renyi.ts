@@ -74,9 +74,16 @@ export function renyiDivergence(p: Vector, q: Vector, options: RenyiOptions = {}
     return Math.max(Math.log(best), 0);
   }
   if (alpha === 0) {
-    let s = 0;
-    for (let i = 0; i < n; i++) if ((p[i] as number) > 0) s += q[i] as number;
-    return s === 0 ? Infinity : Math.max(-Math.log(s), 0);
+    // −log Σ_{p>0} q, evaluated as −log1p(−Σ_{p=0} q) while that outside mass is small (exactly 0 when the
+    // supports agree), directly otherwise.
+    let inside = 0;
+    let outside = 0;
+    for (let i = 0; i < n; i++) {
+      if ((p[i] as number) > 0) inside += q[i] as number;
+      else outside += q[i] as number;
+    }
+    if (inside === 0) return Infinity;
+    return Math.max(outside < 0.5 ? -Math.log1p(-outside) : -Math.log(inside), 0);
   }
   if (alpha === 2) {
     let chi2 = 0;
