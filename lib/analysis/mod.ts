@@ -8,3 +8,4 @@ export * from "./davies_bouldin.ts";
 export * from "./power_law.ts";
 export * from "./weighted_alpha.ts";
 export * from "./pca.ts";
+export * from "./classification.ts";

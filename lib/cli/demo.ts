@@ -1,0 +1,243 @@
+/**
+ * `deno task demo`: the project's main job, offline, on the embedded synthetic suite.
+ *
+ * 1. Read the suite (data/synthetic_*.jsonl; regenerated from its seed if absent).
+ * 2. Supervised fine-tuning of a tiny GPT per seed: the reference.
+ * 3. The paper's data-driven selection (Sec. 5) on the reference's embeddings of the training pairs: the
+ *    recommended kernel and divergence, with the reasons.
+ * 4. Preference training with DPO, the RBF kernel and HMK, each with the recommended divergence, per seed.
+ * 5. Evaluation on held-out pairs: F1 per category from greedy generations judged by code, and from implicit
+ *    rewards; the Davies–Bouldin score of chosen vs rejected responses; weighted alpha.
+ * 6. `out/report.md` (tables with the spread over seeds, settings, wall time) and `out/*.png` heatmaps.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { kernelSelectionMetrics, selectKernel } from "../selection/kernel_selection.ts";
+import { divergenceSelectionMetrics, selectDivergence } from "../selection/divergence_selection.ts";
+import { generateSuite, judge, readSyntheticJsonl, type SyntheticExample } from "../data/synthetic/mod.ts";
+import { Gpt } from "../model/gpt.ts";
+import { loadCheckpoint } from "../io/checkpoint.ts";
+import { ByteTokenizer } from "../tokenizer/byte.ts";
+import type { TrainConfig, TrainDivergence } from "../train/config.ts";
+import type { LossName } from "../losses/preference_loss.ts";
+import { tripletEmbeddings } from "../eval/embeddings.ts";
+import { type GridOptions, type GridResult, runGrid, sftReference } from "../eval/experiment.ts";
+import { aggregate, heatmapFigure, markdownTable } from "../eval/report.ts";
+import { saveFigure } from "../plot/render.ts";
+import type { Judge } from "../eval/evaluate.ts";
+import { useBackend } from "../model/backend.ts";
+
+const HELP = `Run the DPO-Kernels demo on the embedded synthetic suite (offline).
+
+Usage: deno task demo [options]
+
+  --out DIR          output folder (default out)
+  --seeds N          seeds per loss (default 3)
+  --steps N          preference steps per run (default 250)
+  --sft-steps N      SFT steps per seed (default 400)
+  --backend NAME     wasm (default) | cpu | webgpu
+  --quick            a 1-minute smoke run (1 seed, few steps): checks the pipeline, not the results
+  --help             this text
+`;
+
+/** The demo's divergence may need the explicit regularizer (Wasserstein has no implicit form). */
+const SELECTED_TO_TRAIN: Readonly<Record<string, TrainDivergence>> = {
+  kl: "kl",
+  js: "js",
+  hellinger: "hellinger",
+  renyi: "renyi",
+  bhattacharyya: "bhattacharyya",
+  wasserstein: "wasserstein",
+};
+
+async function readSuite(): Promise<{ train: SyntheticExample[]; test: SyntheticExample[]; source: string }> {
+  const dir = new URL("../../data/", import.meta.url).pathname;
+  try {
+    return {
+      train: await readSyntheticJsonl(`${dir}synthetic_train.jsonl`),
+      test: await readSyntheticJsonl(`${dir}synthetic_test.jsonl`),
+      source: "data/synthetic_{train,test}.jsonl",
+    };
+  } catch {
+    const suite = generateSuite({ seed: 0 });
+    return { train: suite.train, test: suite.test, source: "generateSuite({ seed: 0 })" };
+  }
+}
+
+function fmt(x: number): string {
+  return x.toFixed(3);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string", default: "out" },
+      seeds: { type: "string", default: "3" },
+      steps: { type: "string" },
+      "sft-steps": { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      quick: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  tf.enableProdMode();
+  const started = performance.now();
+  const out = values.out!;
+  const quick = values.quick!;
+  const seeds = Array.from({ length: quick ? 1 : Number(values.seeds) }, (_, i) => i);
+  const steps = Number(values.steps ?? (quick ? 20 : 250));
+  const sftSteps = Number(values["sft-steps"] ?? (quick ? 30 : 400));
+  if (![steps, sftSteps, seeds.length].every((n) => Number.isInteger(n) && n >= 0)) {
+    console.error("error: --steps, --sft-steps and --seeds must be non-negative integers");
+    return 2;
+  }
+  await useBackend(values.backend);
+  await Deno.mkdir(out, { recursive: true });
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+
+  // 1. Data.
+  const suite = await readSuite();
+  const train = quick ? suite.train.slice(0, 200) : suite.train;
+  const test = quick ? suite.test.slice(0, 50) : suite.test;
+  console.log(
+    `[${elapsed()}] suite: ${train.length} training and ${test.length} held-out pairs (${suite.source})`,
+  );
+
+  const base: Partial<TrainConfig> = {
+    model: { dModel: 64, layers: 2, heads: 2, contextLength: 64 },
+    backend: values.backend as TrainConfig["backend"],
+    batchSize: 8,
+    steps,
+    learningRate: 5e-4,
+    warmupSteps: 10,
+    sft: { steps: sftSteps, batchSize: 16, learningRate: 1e-3 },
+  };
+  let lastLine = 0;
+  const grid: Omit<GridOptions, "losses" | "divergences"> = {
+    train,
+    test,
+    out,
+    seeds,
+    base,
+    sftSteps,
+    evaluate: { judge: judge as Judge, decode: { maxTokens: 24 } },
+    onProgress: (message, event) => {
+      if (event === undefined) console.log(`[${elapsed()}] ${message}`);
+      else if (event.type === "step" && (event.step + 1) % 50 === 0 && performance.now() - lastLine > 2000) {
+        lastLine = performance.now();
+        console.log(
+          `[${elapsed()}]   ${message} ${event.phase} ${event.step + 1}/${event.steps} loss ${
+            fmt(event.metrics.loss ?? NaN)
+          }`,
+        );
+      }
+    },
+  };
+
+  // 2–3. The seed-0 reference, and the data-driven selection on its embeddings of the training pairs.
+  const referenceDir = await sftReference(grid as GridOptions, 0);
+  const ckpt = await loadCheckpoint(referenceDir);
+  const reference = new Gpt(ckpt.config, { weights: ckpt.weights, trainable: false });
+  tf.dispose([...ckpt.weights.values()]);
+  const triplets = await tripletEmbeddings(reference, new ByteTokenizer(), train.slice(0, 400));
+  reference.dispose();
+  const kernelMetrics = kernelSelectionMetrics(triplets);
+  const kernelChoice = selectKernel(kernelMetrics);
+  const divergenceMetrics = divergenceSelectionMetrics(triplets);
+  const divergenceChoice = selectDivergence(divergenceMetrics);
+  const divergence = SELECTED_TO_TRAIN[divergenceChoice.divergence] ?? "kl";
+  console.log(`[${elapsed()}] kernel selection: ${kernelChoice.kernel} — ${kernelChoice.reason}`);
+  console.log(
+    `[${elapsed()}] divergence selection: ${divergenceChoice.divergence} — ${divergenceChoice.reason}`,
+  );
+
+  // 4–5. DPO, RBF and HMK with the recommended divergence, per seed.
+  const losses: LossName[] = ["dpo", "rbf", "hmk"];
+  const results: GridResult[] = await runGrid({ ...grid, losses, divergences: [divergence] });
+
+  // 6. Report.
+  const generation = aggregate(results, "generationF1");
+  const preference = aggregate(results, "preferenceF1");
+  const tableGeneration = markdownTable(generation);
+  const tablePreference = markdownTable(preference);
+  console.log(
+    `\nF1 of the preferred behaviour from greedy generations (mean ± std over ${seeds.length} seed(s)):\n`,
+  );
+  console.log(tableGeneration);
+  console.log(`\nPreference F1 from implicit rewards on held-out pairs:\n`);
+  console.log(tablePreference);
+  await saveFigure(
+    `${out}/f1_generation`,
+    heatmapFigure(generation, "F1 from generations (mean over seeds)"),
+  );
+  await saveFigure(`${out}/f1_preference`, heatmapFigure(preference, "Preference F1 from implicit rewards"));
+  const perLoss = (key: "daviesBouldin" | "weightedAlpha" | "weightedAlphaReference" | "seconds") =>
+    losses.map((l) => {
+      const v = results.filter((r) => r.loss === l).map((r) => r[key]);
+      return `${l}: ${fmt(v.reduce((a, b) => a + b, 0) / v.length)}`;
+    }).join(", ");
+  const seconds = (performance.now() - started) / 1000;
+  const report = `# DPO-Kernels demo report
+
+Embedded synthetic suite (${suite.source}): ${train.length} training pairs, ${test.length} held-out pairs, five
+categories. Policy: byte-level GPT, d_model 64, 2 layers, 2 heads, context 64; SFT ${sftSteps} steps
+(batch 16, lr 1e-3) per seed, then ${steps} preference steps (batch 8 pairs, β 0.1, lr 5e-4, warmup 10, cosine)
+per loss and seed. Backend: ${tf.getBackend()}. Seeds: ${seeds.join(", ")}. Wall time: ${
+    seconds.toFixed(0)
+  } s.
+${
+    quick
+      ? "\n**Quick mode**: a smoke run of the pipeline; the numbers below say nothing about the losses.\n"
+      : ""
+  }
+## Data-driven selection (Sec. 5), on the SFT reference's embeddings of the training pairs
+
+- Kernel metrics: PND ${fmt(kernelMetrics.pnd)}, PNAV ${fmt(kernelMetrics.pnav)}, TAT ${
+    fmt(kernelMetrics.tat)
+  }, NAG ${fmt(kernelMetrics.nag)}
+  → **${kernelChoice.kernel}** (${kernelChoice.reason})
+- Divergence metrics: support overlap ${fmt(divergenceMetrics.supportOverlap)}, drift ${
+    fmt(divergenceMetrics.driftMagnitude)
+  }, kurtosis ${fmt(divergenceMetrics.kurtosis)}, smoothness ${fmt(divergenceMetrics.smoothness)}
+  → **${divergenceChoice.divergence}** (${divergenceChoice.reason}); trained as \`${divergence}\`
+  (${divergence === "wasserstein" ? "explicit regularizer" : "implicit, f-DPO"}).
+
+## F1 of the preferred behaviour, from greedy generations judged by code
+
+Mean ± sample standard deviation over seeds; the best mean of each row in bold. Per category, F1 is the
+macro-F1 over the category's preferred behaviours (safety: refuse vs help; truthfulness: answer vs admit
+uncertainty); "overall" is the mean over categories.
+
+${tableGeneration}
+
+![F1 from generations](f1_generation.png)
+
+## Preference F1 from implicit rewards on held-out pairs
+
+${tablePreference}
+
+![Preference F1](f1_preference.png)
+
+## Clusters and heavy-tailed self-regularization
+
+- Davies–Bouldin score of chosen vs rejected response embeddings (safety pairs; lower = better separated):
+  ${perLoss("daviesBouldin")}
+- Weighted alpha of the attention and MLP matrices: after training ${perLoss("weightedAlpha")}; SFT reference
+  ${perLoss("weightedAlphaReference")}
+- Training seconds per run: ${perLoss("seconds")}
+
+What is measured is reported as it came out, including where a kernel does not beat DPO.
+`;
+  await Deno.writeTextFile(`${out}/report.md`, report);
+  console.log(`\n[${elapsed()}] wrote ${out}/report.md, ${out}/f1_generation.png, ${out}/f1_preference.png`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,61 @@
+/**
+ * Capybara DPO (`argilla/distilabel-capybara-dpo-7k-binarized`): multi-turn rows whose `chosen` and `rejected`
+ * are full message lists that share every turn but the last, with `rating_chosen` and `rating_rejected`.
+ * Equal ratings are dropped as `"tie"`; the prompt is the shared context (one user turn as it is, longer
+ * contexts as an HH-style transcript).
+ *
+ * @module
+ */
+import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
+import { pairFromConversations, parseMessages } from "./conversation.ts";
+import { asRecord, numberField } from "./rows.ts";
+
+/**
+ * Normalizes Capybara DPO rows into pairs.
+ *
+ * @param rows The raw rows.
+ * @param options `file`, `source` (default `"capybara-dpo-7k"`), `category` (default null), `limit`.
+ * @returns The pairs and the drop counts.
+ * @throws {DataRowError} On a row whose `chosen`/`rejected` are not message lists, or whose ratings are not
+ * numbers.
+ *
+ * @example
+ * ```ts
+ * import { normalizeCapybara } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const ctx = [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" },
+ *   { role: "user", content: "Name a color." }];
+ * const r = normalizeCapybara([{
+ *   chosen: [...ctx, { role: "assistant", content: "Blue." }],
+ *   rejected: [...ctx, { role: "assistant", content: "Seven." }],
+ *   rating_chosen: 5, rating_rejected: 1,
+ * }]);
+ * assert.equal(r.pairs[0]?.prompt, "Human: Hi\n\nAssistant: Hello!\n\nHuman: Name a color.");
+ * ```
+ */
+export function normalizeCapybara(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
+  const file = options.file ?? "rows";
+  const cleaner = new PairCleaner({
+    source: options.source ?? "capybara-dpo-7k",
+    category: options.category ?? null,
+    limit: options.limit,
+  });
+  let n = 0;
+  for (const raw of rows) {
+    if (cleaner.full) break;
+    const place = { file, row: ++n };
+    const row = asRecord(raw, place);
+    const chosen = parseMessages(row.chosen, "chosen", place);
+    const rejected = parseMessages(row.rejected, "rejected", place);
+    const rc = numberField(row, "rating_chosen", place, { optional: true });
+    const rr = numberField(row, "rating_rejected", place, { optional: true });
+    if (rc !== undefined && rr !== undefined && rc === rr) {
+      cleaner.drop("tie");
+      continue;
+    }
+    const pair = pairFromConversations(chosen, rejected);
+    if ("dropped" in pair) cleaner.drop(pair.dropped);
+    else cleaner.add(pair);
+  }
+  return cleaner.result(n);
+}

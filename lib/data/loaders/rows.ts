@@ -1,0 +1,204 @@
+/**
+ * Reading fields of a dataset's raw rows (JSON objects, or parquet rows as hyparquet returns them) with errors
+ * that name the file and the 1-based row, and turning parquet's INT64 `BigInt`s into numbers where that is exact.
+ *
+ * @module
+ */
+import { describe } from "../../math/validation.ts";
+
+/** A malformed raw row: names the file and the 1-based row (the line, for JSONL files). */
+export class DataRowError extends Error {
+  /**
+   * @param file The file's path or name.
+   * @param row The 1-based row number.
+   * @param reason What is wrong.
+   */
+  constructor(readonly file: string, readonly row: number, reason: string) {
+    super(`${file}: row ${row}: ${reason}`);
+    this.name = "DataRowError";
+  }
+}
+
+/** Where a row came from, for messages. */
+export interface RowPlace {
+  /** The file's path or name. */
+  file: string;
+  /** The 1-based row number. */
+  row: number;
+}
+
+/**
+ * The row as an object, or a {@link DataRowError}.
+ *
+ * @param value One raw row.
+ * @param place Its file and row number.
+ * @returns The row's fields.
+ * @throws {DataRowError} If the row is not a plain object.
+ *
+ * @example
+ * ```ts
+ * import { asRecord } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(asRecord({ a: 1 }, { file: "f.jsonl", row: 1 }), { a: 1 });
+ * assert.throws(() => asRecord([1], { file: "f.jsonl", row: 2 }), /f\.jsonl: row 2/);
+ * ```
+ */
+export function asRecord(value: unknown, place: RowPlace): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new DataRowError(place.file, place.row, `expected an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A string field of a row.
+ *
+ * @param row The row.
+ * @param key The field.
+ * @param place The row's file and number, for messages.
+ * @param options `optional`: return `undefined` for a missing or null field instead of throwing (default false).
+ * @returns The string (not yet stripped).
+ * @throws {DataRowError} If the field is missing (unless optional) or not a string.
+ *
+ * @example
+ * ```ts
+ * import { stringField } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const place = { file: "f.jsonl", row: 3 };
+ * assert.equal(stringField({ prompt: "hi" }, "prompt", place), "hi");
+ * assert.equal(stringField({}, "input", place, { optional: true }), undefined);
+ * assert.throws(() => stringField({ prompt: 1 }, "prompt", place), /f\.jsonl: row 3: field "prompt"/);
+ * ```
+ */
+export function stringField(
+  row: Readonly<Record<string, unknown>>,
+  key: string,
+  place: RowPlace,
+  options: { optional?: boolean } = {},
+): string | undefined {
+  const value = row[key];
+  if ((value === undefined || value === null) && options.optional) return undefined;
+  if (typeof value !== "string") {
+    throw new DataRowError(place.file, place.row, `field "${key}" must be a string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A string field that must be present.
+ *
+ * @param row The row.
+ * @param key The field.
+ * @param place The row's file and number, for messages.
+ * @returns The string.
+ * @throws {DataRowError} If the field is missing or not a string.
+ *
+ * @example
+ * ```ts
+ * import { requireString } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.equal(requireString({ q: "x" }, "q", { file: "f", row: 1 }), "x");
+ * ```
+ */
+export function requireString(row: Readonly<Record<string, unknown>>, key: string, place: RowPlace): string {
+  return stringField(row, key, place) as string;
+}
+
+/**
+ * A numeric field of a row; a `BigInt` (parquet INT64) is accepted when it converts exactly.
+ *
+ * @param row The row.
+ * @param key The field.
+ * @param place The row's file and number, for messages.
+ * @param options `optional`: return `undefined` for a missing or null field instead of throwing (default false).
+ * @returns The number.
+ * @throws {DataRowError} If the field is missing (unless optional), not a finite number, or a BigInt beyond
+ * ±(2^53 − 1).
+ *
+ * @example
+ * ```ts
+ * import { numberField } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const place = { file: "f.parquet", row: 1 };
+ * assert.equal(numberField({ rank: 3n }, "rank", place), 3);
+ * assert.equal(numberField({ rank: null }, "rank", place, { optional: true }), undefined);
+ * ```
+ */
+export function numberField(
+  row: Readonly<Record<string, unknown>>,
+  key: string,
+  place: RowPlace,
+  options: { optional?: boolean } = {},
+): number | undefined {
+  const raw = row[key];
+  if ((raw === undefined || raw === null) && options.optional) return undefined;
+  const value = typeof raw === "bigint" ? safeNumber(raw) : raw;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new DataRowError(
+      place.file,
+      place.row,
+      `field "${key}" must be a finite number, got ${typeof raw === "bigint" ? `${raw}n` : describe(raw)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * An array field of a row.
+ *
+ * @param row The row.
+ * @param key The field.
+ * @param place The row's file and number, for messages.
+ * @returns The array.
+ * @throws {DataRowError} If the field is not an array.
+ *
+ * @example
+ * ```ts
+ * import { arrayField } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(arrayField({ steps: ["a"] }, "steps", { file: "f", row: 1 }), ["a"]);
+ * ```
+ */
+export function arrayField(
+  row: Readonly<Record<string, unknown>>,
+  key: string,
+  place: RowPlace,
+): readonly unknown[] {
+  const value = row[key];
+  if (!Array.isArray(value)) {
+    throw new DataRowError(place.file, place.row, `field "${key}" must be an array, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function safeNumber(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value;
+}
+
+/**
+ * A copy of a value with every `BigInt` inside it (at any depth of arrays and plain objects) turned into a number
+ * where that is exact (|x| ≤ 2^53 − 1); larger ones stay `BigInt`. hyparquet returns parquet INT64 columns as
+ * `BigInt`.
+ *
+ * @param value Any value.
+ * @returns The value with safe BigInts converted.
+ *
+ * @example
+ * ```ts
+ * import { bigIntsToNumbers } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(bigIntsToNumbers({ a: 1n, b: [2n, { c: 2n ** 60n }] }), { a: 1, b: [2, { c: 2n ** 60n }] });
+ * ```
+ */
+export function bigIntsToNumbers(value: unknown): unknown {
+  if (typeof value === "bigint") return safeNumber(value);
+  if (Array.isArray(value)) return value.map(bigIntsToNumbers);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = bigIntsToNumbers(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,7 @@
+/**
+ * Datasets: the embedded synthetic preference suite, and loaders of the paper's preference datasets.
+ *
+ * @module
+ */
+export * from "./synthetic/mod.ts";
+export * from "./loaders/mod.ts";

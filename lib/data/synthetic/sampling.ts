@@ -1,0 +1,122 @@
+/**
+ * Seeded sampling helpers shared by the generators (internal: not re-exported by the barrel).
+ *
+ * @module
+ */
+import type { Random } from "../../model/random.ts";
+import { describe } from "../../math/validation.ts";
+import type { SyntheticExample } from "./types.ts";
+
+/**
+ * One item drawn uniformly.
+ *
+ * @param random The generator.
+ * @param items A non-empty list.
+ * @returns One of the items.
+ */
+export function pick<T>(random: Random, items: readonly T[]): T {
+  return items[random.int(items.length)] as T;
+}
+
+/**
+ * A Fisher–Yates shuffle into a new array (the input is left as it is).
+ *
+ * @param random The generator.
+ * @param items Any list.
+ * @returns The items in a random order.
+ */
+export function shuffled<T>(random: Random, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/**
+ * Throws unless `random` looks like a {@link Random} and `n` is an integer ≥ 0.
+ *
+ * @param random The generator argument.
+ * @param n The count argument.
+ * @throws {TypeError} If random has no `uniform`/`int` methods.
+ * @throws {RangeError} If n is not an integer ≥ 0.
+ */
+export function assertGeneratorArguments(random: Random, n: number): void {
+  if (
+    random === null || typeof random !== "object" || typeof random.int !== "function" ||
+    typeof random.uniform !== "function"
+  ) {
+    throw new TypeError(`random must be a Random (see createRandom), got ${describe(random)}`);
+  }
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    throw new RangeError(`n must be an integer >= 0, got ${describe(n)}`);
+  }
+}
+
+/** Consecutive draws without a new prompt after which {@link sampleUnique} gives up. */
+const MAX_FRUITLESS_DRAWS = 20000;
+
+/**
+ * Draws examples until `n` distinct prompts are found (a repeated prompt is dropped and drawn again).
+ *
+ * @param n How many.
+ * @param draw Draws the i-th candidate (i counts kept examples); `undefined` rejects the draw.
+ * @param what The category, for the error message.
+ * @param capacity An upper bound on the distinct prompts the templates allow.
+ * @returns `n` examples with distinct prompts, in draw order.
+ * @throws {RangeError} If `n` exceeds the capacity, or 20000 draws in a row bring no new prompt.
+ */
+export function sampleUnique<E extends SyntheticExample>(
+  n: number,
+  draw: (i: number) => E | undefined,
+  what: string,
+  capacity: number,
+): E[] {
+  const fail = (): never => {
+    throw new RangeError(
+      `n must be at most the number of distinct ${what} prompts (about ${capacity}), got ${n}`,
+    );
+  };
+  if (n > capacity) fail();
+  const out: E[] = [];
+  const seen = new Set<string>();
+  for (let fruitless = 0; out.length < n; fruitless++) {
+    if (fruitless >= MAX_FRUITLESS_DRAWS) fail();
+    const example = draw(out.length);
+    if (example === undefined || seen.has(example.prompt)) continue;
+    seen.add(example.prompt);
+    out.push(example);
+    fruitless = -1;
+  }
+  return out;
+}
+
+/**
+ * Upper-cases the first character.
+ *
+ * @param text Any text.
+ * @returns The text with a capital first letter.
+ */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The longest prompt, in UTF-8 bytes (all the suite's text is ASCII, so bytes = characters). */
+export const MAX_PROMPT_BYTES = 40;
+
+/** The longest response, newline included. */
+export const MAX_RESPONSE_BYTES = 24;
+
+/**
+ * Whether a pair fits the length limits ({@link MAX_PROMPT_BYTES}, {@link MAX_RESPONSE_BYTES}).
+ *
+ * @param prompt The prompt.
+ * @param chosen The chosen response.
+ * @param rejected The rejected response.
+ * @returns True if all three fit.
+ */
+export function fits(prompt: string, chosen: string, rejected: string): boolean {
+  return prompt.length <= MAX_PROMPT_BYTES && chosen.length <= MAX_RESPONSE_BYTES &&
+    rejected.length <= MAX_RESPONSE_BYTES;
+}

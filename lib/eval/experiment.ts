@@ -1,0 +1,234 @@
+/**
+ * The experiment grid behind Figs. 8–10: losses × divergences × seeds, each cell a preference-training run from
+ * a shared supervised (SFT) reference per seed, evaluated on held-out pairs. Resumable: a finished cell's
+ * result file is kept and the cell is skipped next time.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { weightedAlpha } from "../analysis/weighted_alpha.ts";
+import type { LossName } from "../losses/preference_loss.ts";
+import { Gpt } from "../model/gpt.ts";
+import { loadCheckpoint } from "../io/checkpoint.ts";
+import { loadTokenizer } from "../tokenizer/mod.ts";
+import type { TrainConfig, TrainDivergence } from "../train/config.ts";
+import { train, type TrainEvent } from "../train/trainer.ts";
+import { type EvaluateOptions, evaluatePolicy, type JudgeableExample, layerMatrices } from "./evaluate.ts";
+
+/** One cell of the grid. */
+export interface GridCell {
+  /** The loss. */
+  loss: LossName;
+  /** The divergence regularizer (Wasserstein runs explicitly, the others implicitly). */
+  divergence: TrainDivergence;
+  /** The seed (of the SFT reference, the data order and the initialization). */
+  seed: number;
+}
+
+/** A finished cell: its scores, as plain numbers. */
+export interface GridResult extends GridCell {
+  /** Preference F1 (implicit rewards) per category, and "overall". */
+  preferenceF1: Record<string, number>;
+  /** Preference accuracy per category, and "overall". */
+  preferenceAccuracy: Record<string, number>;
+  /** Generation F1 per category, and "overall" (with a judge). */
+  generationF1: Record<string, number>;
+  /** Davies–Bouldin score of chosen vs rejected response embeddings. */
+  daviesBouldin: number;
+  /** Weighted alpha after training, and of the SFT reference. */
+  weightedAlpha: number;
+  /** Weighted alpha of the SFT reference. */
+  weightedAlphaReference: number;
+  /** Mean HMK / mixture weights at the end, when the loss has them. */
+  kernelWeights?: Record<string, number>;
+  /** Training wall time in seconds. */
+  seconds: number;
+}
+
+/** Options of {@link runGrid}. */
+export interface GridOptions {
+  /** Training pairs. */
+  train: readonly JudgeableExample[];
+  /** Held-out pairs (with labels, for generation). */
+  test: readonly JudgeableExample[];
+  /** Output folder: `sft-seed{s}/`, `runs/…`, `results/{cell}.json`. */
+  out: string;
+  /** Losses (default dpo, rbf, hmk). */
+  losses?: readonly LossName[];
+  /** Divergences (default kl). */
+  divergences?: readonly TrainDivergence[];
+  /** Seeds (default 0, 1, 2). */
+  seeds?: readonly number[];
+  /** Settings shared by every run (model shape, steps, batch size, β, …). */
+  base?: Partial<TrainConfig>;
+  /** SFT steps of each seed's reference (default 300). */
+  sftSteps?: number;
+  /** Evaluation options (judge, decoding). */
+  evaluate?: EvaluateOptions;
+  /** Progress callback. */
+  onProgress?: (message: string, event?: TrainEvent) => void;
+}
+
+/** The file name of a cell's result. */
+export function cellName(cell: GridCell): string {
+  return `${cell.loss}-${cell.divergence}-seed${cell.seed}`;
+}
+
+async function drain(
+  run: AsyncGenerator<TrainEvent, unknown>,
+  onProgress?: GridOptions["onProgress"],
+  tag = "",
+) {
+  let r = await run.next();
+  while (!r.done) {
+    onProgress?.(tag, r.value);
+    r = await run.next();
+  }
+  return r.value;
+}
+
+async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
+  const ckpt = await loadCheckpoint(dir);
+  const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable });
+  tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
+  return model;
+}
+
+/**
+ * The SFT reference of one seed: trained once, reused by every cell of that seed.
+ *
+ * @param options The grid's options.
+ * @param seed The seed.
+ * @returns The reference checkpoint's folder.
+ */
+export async function sftReference(options: GridOptions, seed: number): Promise<string> {
+  const dir = `${options.out}/sft-seed${seed}`;
+  const done = await Deno.stat(`${dir}/reference/config.json`).then(() => true, () => false);
+  if (!done) {
+    options.onProgress?.(`SFT reference, seed ${seed}`);
+    await drain(
+      train({
+        ...options.base,
+        data: options.train,
+        out: dir,
+        seed,
+        sft: { ...options.base?.sft, steps: options.sftSteps ?? 300 },
+        steps: 0,
+        evalFraction: 0,
+        evalEvery: 0,
+        checkpointEvery: 0,
+      }),
+      options.onProgress,
+      `sft seed ${seed}`,
+    );
+  }
+  return `${dir}/reference`;
+}
+
+/**
+ * Runs (or resumes) the grid and returns every cell's result.
+ *
+ * @param options Data, output folder, axes, shared settings, evaluation options.
+ * @returns One result per cell, in loss × divergence × seed order.
+ */
+export async function runGrid(options: GridOptions): Promise<GridResult[]> {
+  const losses = options.losses ?? ["dpo", "rbf", "hmk"];
+  const divergences = options.divergences ?? ["kl"];
+  const seeds = options.seeds ?? [0, 1, 2];
+  await Deno.mkdir(`${options.out}/results`, { recursive: true });
+  const results: GridResult[] = [];
+  for (const seed of seeds) {
+    const referenceDir = await sftReference(options, seed);
+    const reference = await loadModel(referenceDir, false);
+    const tokenizer = await loadTokenizer(
+      (await loadCheckpoint(referenceDir).then((c) => {
+        tf.dispose([...c.weights.values()]);
+        return c.tokenizer?.name;
+      })) ?? "byte",
+    );
+    const alphaReference = weightedAlpha(layerMatrices(reference)).weightedAlpha;
+    try {
+      for (const loss of losses) {
+        for (const divergence of divergences) {
+          const cell: GridCell = { loss, divergence, seed };
+          const file = `${options.out}/results/${cellName(cell)}.json`;
+          const cached = await Deno.readTextFile(file).then(
+            (t) => JSON.parse(t) as GridResult,
+            () => undefined,
+          );
+          if (cached !== undefined) {
+            results.push(cached);
+            continue;
+          }
+          options.onProgress?.(`training ${cellName(cell)}`);
+          const runDir = `${options.out}/runs/${cellName(cell)}`;
+          const started = performance.now();
+          let kernelWeights: Record<string, number> | undefined;
+          await drain(
+            train({
+              ...options.base,
+              data: options.train,
+              out: runDir,
+              model: referenceDir,
+              seed,
+              sft: { steps: 0 },
+              loss,
+              divergence,
+              regularizer: divergence === "wasserstein"
+                ? "explicit"
+                : options.base?.regularizer ?? "implicit",
+              evalFraction: 0,
+              evalEvery: 0,
+              checkpointEvery: 0,
+            }),
+            (tag, event) => {
+              if (event?.type === "step" && event.phase === "preference") {
+                const w = Object.entries(event.metrics).filter(([k]) =>
+                  k.startsWith("weight_") || k.startsWith("tau")
+                );
+                if (w.length > 0) kernelWeights = Object.fromEntries(w);
+              }
+              options.onProgress?.(tag, event);
+            },
+            cellName(cell),
+          );
+          const seconds = (performance.now() - started) / 1000;
+          const policy = await loadModel(`${runDir}/final`, false);
+          const evaluation = await evaluatePolicy(policy, reference, tokenizer, options.test, {
+            seed,
+            ...options.evaluate,
+          });
+          policy.dispose();
+          const pick = (m: Record<string, { f1: number }>, key: "f1") =>
+            Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[key]]));
+          const result: GridResult = {
+            ...cell,
+            preferenceF1: {
+              ...pick(evaluation.preference.byCategory, "f1"),
+              overall: evaluation.preference.overall.f1,
+            },
+            preferenceAccuracy: {
+              ...Object.fromEntries(
+                Object.entries(evaluation.preference.byCategory).map(([k, v]) => [k, v.accuracy]),
+              ),
+              overall: evaluation.preference.overall.accuracy,
+            },
+            generationF1: evaluation.generation
+              ? { ...pick(evaluation.generation.byCategory, "f1"), overall: evaluation.generation.overall.f1 }
+              : {},
+            daviesBouldin: evaluation.daviesBouldin,
+            weightedAlpha: evaluation.weightedAlpha,
+            weightedAlphaReference: alphaReference,
+            kernelWeights,
+            seconds,
+          };
+          await Deno.writeTextFile(file, JSON.stringify(result, null, 2) + "\n");
+          results.push(result);
+        }
+      }
+    } finally {
+      reference.dispose();
+    }
+  }
+  return results;
+}

@@ -1,0 +1,396 @@
+/**
+ * Training checkpoints: a folder holding the GPT's weights, its shape, its tokenizer and, optionally, the
+ * optimizer's tensors and the trainer's state.
+ *
+ * ```text
+ * dir/model.safetensors      the parameters, by Gpt (= Hugging Face GPT-2) name, F32
+ * dir/config.json            Hugging Face GPT-2 keys + {"dpo_kernels": {format_version, gpt, tokenizer}}
+ * dir/optimizer.safetensors  optional: the optimizer's tensors by name
+ * dir/trainer_state.json     optional: any JSON (step, losses, RNG state, …)
+ * ```
+ *
+ * config.json carries Hugging Face's GPT-2 keys too, so a checkpoint is also a GPT-2 folder: `loadGpt2` reads it,
+ * and it is laid out for Python's `GPT2LMHeadModel.from_pretrained` (unprefixed names, `format: pt` metadata). Saving is atomic: everything is written and synced into a
+ * temporary sibling folder, which then replaces `dir` by rename; an interrupted save leaves the previous
+ * checkpoint whole.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { basename, dirname, join } from "node:path";
+import { type GptConfig, validateGptConfig } from "../model/config.ts";
+import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
+import { describe } from "../math/validation.ts";
+import type { Tokenizer, TokenizerInfo } from "../tokenizer/types.ts";
+import {
+  encodeSafetensors,
+  readSafetensors,
+  safetensorsFromTensors,
+  type SafetensorsTensor,
+  tensorsFromSafetensors,
+} from "./safetensors.ts";
+
+/** The version of the checkpoint layout this code writes (and the newest it reads). */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** The files of a checkpoint folder. */
+export const CHECKPOINT_FILES: Readonly<{ model: string; config: string; optimizer: string; state: string }> =
+  Object
+    .freeze({
+      model: "model.safetensors",
+      config: "config.json",
+      optimizer: "optimizer.safetensors",
+      state: "trainer_state.json",
+    });
+
+/** A JSON value: what `trainer_state.json` may hold. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What {@link saveCheckpoint} writes. */
+export interface SaveCheckpointOptions {
+  /** The model; its config and parameters are saved. */
+  model: Gpt;
+  /** The tokenizer (or what a checkpoint records of one), so that a loader can rebuild it. */
+  tokenizer?: Tokenizer | TokenizerInfo;
+  /** The trainer's state: JSON with finite numbers only. */
+  state?: JsonValue;
+  /** The optimizer's tensors by name (`optimizer.getWeights()` gives `{name, tensor}` pairs; pass them as a Map). */
+  optimizer?: ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>;
+}
+
+/** A loaded checkpoint. The caller owns (and disposes) every tensor. */
+export interface Checkpoint {
+  /** The GPT's shape. */
+  config: Required<GptConfig>;
+  /** The parameters by name, in `gptParameterShapes` order: `new Gpt(config, { weights })`. */
+  weights: Map<string, tf.Tensor>;
+  /** The tokenizer's record, when one was saved. */
+  tokenizer?: TokenizerInfo;
+  /** The optimizer's tensors, when saved. */
+  optimizer?: Map<string, tf.Tensor>;
+  /** The trainer's state, when saved. */
+  state?: JsonValue;
+  /** The layout version the checkpoint was written with. */
+  formatVersion: number;
+}
+
+/** Throws a TypeError naming the first value JSON cannot carry faithfully (NaN, ±Infinity, undefined, …). */
+function assertJson(value: unknown, path: string, depth = 0): void {
+  if (depth > 100) throw new TypeError(`${path} is nested too deeply (a cycle?)`);
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      throw new TypeError(`${path} must be a finite number for JSON, got ${value}`);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertJson(v, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) assertJson(v, `${path}.${k}`, depth + 1);
+    return;
+  }
+  throw new TypeError(
+    `${path} must be JSON (null, boolean, number, string, array, plain object), got ${describe(value)}`,
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Writes a file and flushes it to disk before returning. */
+async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
+  const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
+  if (t.eosId !== undefined) info.eosId = t.eosId;
+  return info;
+}
+
+/**
+ * Saves a checkpoint into `dir`, atomically: the files are written and synced in a temporary sibling folder
+ * (`.{name}.tmp-{uuid}`), then the old `dir`, if any, is renamed aside, the new folder renamed to `dir`, and the
+ * old one removed. An existing `dir` must be a checkpoint (its config.json has a `dpo_kernels` block) or empty,
+ * so that a wrong path never deletes other files.
+ *
+ * @param dir The checkpoint folder (created with its parents; replaced if it holds a checkpoint).
+ * @param options The model, and optionally its tokenizer, the optimizer's tensors and the trainer's state.
+ * @returns The folder written.
+ * @throws {TypeError} If the state is not JSON with finite numbers (naming the bad path), or a tensor's dtype
+ * cannot be stored.
+ * @throws {Error} If `dir` exists and is not a checkpoint, or on a file-system error (the previous checkpoint is
+ * left in place).
+ *
+ * @example
+ * ```ts
+ * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const dir = (await Deno.makeTempDir()) + "/step-10";
+ * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 });
+ * await saveCheckpoint(dir, { model, state: { step: 10 } });
+ * const ckpt = await loadCheckpoint(dir);
+ * assert.deepEqual(ckpt.state, { step: 10 });
+ * assert.equal(ckpt.config.dModel, 8);
+ * for (const w of ckpt.weights.values()) w.dispose();
+ * model.dispose();
+ * ```
+ */
+export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions): Promise<string> {
+  if (typeof dir !== "string" || dir === "") {
+    throw new TypeError(`dir must be a folder path, got ${describe(dir)}`);
+  }
+  const { model } = options;
+  if (model === undefined || !(model.params instanceof Map)) {
+    throw new TypeError(`options.model must be a Gpt, got ${describe(model)}`);
+  }
+  if (options.state !== undefined) assertJson(options.state, "options.state");
+  if (await exists(dir)) {
+    const entries = [];
+    for await (const e of Deno.readDir(dir)) entries.push(e.name);
+    let isCheckpoint = false;
+    try {
+      const json = JSON.parse(await Deno.readTextFile(join(dir, CHECKPOINT_FILES.config)));
+      isCheckpoint = typeof json === "object" && json !== null && "dpo_kernels" in json;
+    } catch {
+      isCheckpoint = false;
+    }
+    if (entries.length > 0 && !isCheckpoint) {
+      throw new Error(`${dir} exists and is not a checkpoint folder; refusing to replace it`);
+    }
+  }
+
+  const config = model.config;
+  const tokenizer = options.tokenizer === undefined ? undefined : tokenizerRecord(options.tokenizer);
+  const configJson = {
+    model_type: "gpt2",
+    architectures: ["GPT2LMHeadModel"],
+    activation_function: "gelu_new",
+    vocab_size: config.vocabSize,
+    n_positions: config.contextLength,
+    n_ctx: config.contextLength,
+    n_embd: config.dModel,
+    n_layer: config.layers,
+    n_head: config.heads,
+    n_inner: null,
+    layer_norm_epsilon: config.layerNormEpsilon,
+    tie_word_embeddings: true,
+    resid_pdrop: 0,
+    embd_pdrop: 0,
+    attn_pdrop: 0,
+    ...(tokenizer?.eosId !== undefined
+      ? { bos_token_id: tokenizer.eosId, eos_token_id: tokenizer.eosId }
+      : {}),
+    dpo_kernels: {
+      format_version: CHECKPOINT_FORMAT_VERSION,
+      gpt: { ...config },
+      tokenizer: tokenizer ?? null,
+    },
+  };
+  // Read every tensor before touching the disk: a failure here leaves nothing behind.
+  const modelBytes = encodeSafetensors(await safetensorsFromTensors(model.params), { format: "pt" });
+  const optimizerBytes = options.optimizer === undefined
+    ? undefined
+    : encodeSafetensors(await safetensorsFromTensors(options.optimizer), { format: "dpo-kernels-optimizer" });
+
+  const parent = dirname(dir);
+  const name = basename(dir);
+  await Deno.mkdir(parent, { recursive: true });
+  const id = crypto.randomUUID();
+  const tmp = join(parent, `.${name}.tmp-${id}`);
+  await Deno.mkdir(tmp);
+  try {
+    const encoder = new TextEncoder();
+    await writeSynced(join(tmp, CHECKPOINT_FILES.model), modelBytes);
+    if (optimizerBytes !== undefined) {
+      await writeSynced(join(tmp, CHECKPOINT_FILES.optimizer), optimizerBytes);
+    }
+    if (options.state !== undefined) {
+      await writeSynced(
+        join(tmp, CHECKPOINT_FILES.state),
+        encoder.encode(JSON.stringify(options.state, null, 2) + "\n"),
+      );
+    }
+    // config.json last: a folder with it is complete.
+    await writeSynced(
+      join(tmp, CHECKPOINT_FILES.config),
+      encoder.encode(JSON.stringify(configJson, null, 2) + "\n"),
+    );
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  if (await exists(dir)) {
+    const old = join(parent, `.${name}.old-${id}`);
+    await Deno.rename(dir, old);
+    try {
+      await Deno.rename(tmp, dir);
+    } catch (e) {
+      await Deno.rename(old, dir).catch(() => {});
+      throw e;
+    }
+    await Deno.remove(old, { recursive: true });
+  } else {
+    await Deno.rename(tmp, dir);
+  }
+  return dir;
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as Error).message})`, { cause: e });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Loads a checkpoint written by {@link saveCheckpoint}, checking every parameter's name and shape against the
+ * saved config.
+ *
+ * @param dir The checkpoint folder.
+ * @returns The config, the weights in parameter order, and the tokenizer record, optimizer tensors and trainer
+ * state where saved. The caller disposes the tensors.
+ * @throws {Error} If the folder or a required file is missing (pointing at a previous checkpoint an interrupted
+ * save left renamed aside, if any), if config.json is not a dpo-kernels checkpoint or is of a newer format, or a
+ * parameter is missing or unexpected (naming the file and tensor).
+ * @throws {RangeError} On a parameter of the wrong shape (naming the file, tensor and both shapes).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const dir = (await Deno.makeTempDir()) + "/ckpt";
+ * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 }, { seed: 3 });
+ * await saveCheckpoint(dir, { model, tokenizer: { name: "byte", vocabSize: 16 } });
+ * const { config, weights, tokenizer } = await loadCheckpoint(dir);
+ * const copy = new Gpt(config, { weights });
+ * assert.deepEqual(await copy.param("wte.weight").data(), await model.param("wte.weight").data());
+ * assert.equal(tokenizer?.name, "byte");
+ * for (const w of weights.values()) w.dispose();
+ * copy.dispose();
+ * model.dispose();
+ * ```
+ */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  if (typeof dir !== "string" || dir === "") {
+    throw new TypeError(`dir must be a folder path, got ${describe(dir)}`);
+  }
+  if (!(await exists(dir))) {
+    const parent = dirname(dir);
+    const prefix = `.${basename(dir)}.old-`;
+    const aside: string[] = [];
+    try {
+      for await (const e of Deno.readDir(parent)) {
+        if (e.name.startsWith(prefix)) aside.push(join(parent, e.name));
+      }
+    } catch {
+      // no parent folder: nothing aside
+    }
+    const hint = aside.length > 0
+      ? `; an interrupted save left the previous checkpoint at ${aside[0]}: rename it to ${dir}`
+      : "";
+    throw new Error(`${dir}: no such checkpoint folder${hint}`);
+  }
+  const configPath = join(dir, CHECKPOINT_FILES.config);
+  if (!(await exists(configPath))) throw new Error(`${configPath}: no such file (is ${dir} a checkpoint?)`);
+  const json = await readJsonFile(configPath);
+  const block = typeof json === "object" && json !== null
+    ? (json as Record<string, unknown>)["dpo_kernels"]
+    : undefined;
+  if (typeof block !== "object" || block === null) {
+    throw new Error(
+      `${configPath}: no "dpo_kernels" block, so not a dpo-kernels checkpoint (for a Hugging Face GPT-2 folder, use loadGpt2)`,
+    );
+  }
+  const { format_version: version, gpt, tokenizer } = block as Record<string, unknown>;
+  if (
+    !Number.isInteger(version) || (version as number) < 1 || (version as number) > CHECKPOINT_FORMAT_VERSION
+  ) {
+    throw new Error(
+      `${configPath}: format_version ${
+        describe(version)
+      } is not supported (this code reads 1 to ${CHECKPOINT_FORMAT_VERSION})`,
+    );
+  }
+  if (typeof gpt !== "object" || gpt === null) {
+    throw new TypeError(`${configPath}: dpo_kernels.gpt must be an object`);
+  }
+  const config = validateGptConfig(gpt as GptConfig, `${configPath}: dpo_kernels.gpt`);
+
+  const modelPath = join(dir, CHECKPOINT_FILES.model);
+  if (!(await exists(modelPath))) throw new Error(`${modelPath}: no such file`);
+  const file = await readSafetensors(modelPath);
+  const expected = gptParameterShapes(config);
+  const expectedNames = new Set(expected.map(([n]) => n));
+  for (const name of file.tensors.keys()) {
+    if (!expectedNames.has(name)) {
+      throw new Error(
+        `${modelPath}: unexpected tensor "${name}" (not a parameter of the config in ${configPath})`,
+      );
+    }
+  }
+  for (const [name, shape] of expected) {
+    const t = file.tensors.get(name);
+    if (t === undefined) throw new Error(`${modelPath}: missing tensor "${name}"`);
+    if (t.shape.join(",") !== shape.join(",")) {
+      throw new RangeError(
+        `${modelPath}: tensor "${name}" has shape [${t.shape}], expected [${shape}] from ${configPath}`,
+      );
+    }
+    if (!(t.data instanceof Float32Array)) {
+      throw new TypeError(`${modelPath}: tensor "${name}" has integer dtype ${t.dtype}, expected a float`);
+    }
+  }
+  const ordered = new Map(expected.map(([n]) => [n, file.tensors.get(n) as SafetensorsTensor]));
+  const result: Checkpoint = {
+    config,
+    weights: tensorsFromSafetensors(ordered),
+    formatVersion: version as number,
+  };
+  if (typeof tokenizer === "object" && tokenizer !== null) result.tokenizer = tokenizer as TokenizerInfo;
+  const optimizerPath = join(dir, CHECKPOINT_FILES.optimizer);
+  if (await exists(optimizerPath)) {
+    try {
+      result.optimizer = tensorsFromSafetensors(await readSafetensors(optimizerPath));
+    } catch (e) {
+      for (const w of result.weights.values()) w.dispose();
+      throw e;
+    }
+  }
+  const statePath = join(dir, CHECKPOINT_FILES.state);
+  if (await exists(statePath)) {
+    try {
+      result.state = (await readJsonFile(statePath)) as JsonValue;
+    } catch (e) {
+      for (const w of result.weights.values()) w.dispose();
+      for (const w of result.optimizer?.values() ?? []) w.dispose();
+      throw e;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,10 @@
+/**
+ * Reading and writing models: the safetensors format, training checkpoints, and GPT-2 weights from Hugging
+ * Face (a local folder or the hub).
+ *
+ * @module
+ */
+export * from "./safetensors.ts";
+export * from "./checkpoint.ts";
+export * from "./hub.ts";
+export * from "./gpt2.ts";

@@ -1,0 +1,87 @@
+/**
+ * Observable Plot without a browser: figures rendered to SVG with linkedom standing in for the DOM, and to PNG
+ * with resvg (fonts from the system, DejaVu by default, and a white background, without which text and
+ * transparent areas disappear in viewers).
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+
+/** The few DOM members used on Plot's output (linkedom's nodes provide them). */
+interface DomNode {
+  tagName: string;
+  outerHTML: string;
+  querySelector(selector: string): DomNode | null;
+  getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
+}
+
+/** Plot's options, as `Plot.plot` takes them. */
+export type PlotOptions = Parameters<typeof Plot.plot>[0];
+
+/**
+ * Renders a Plot figure to a standalone SVG string.
+ *
+ * @param options Plot options (marks, scales, width, …).
+ * @returns The SVG markup, with its xmlns, ready to save or display.
+ */
+export function renderSvg(options: PlotOptions): string {
+  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
+    document: unknown;
+  };
+  const figure = Plot.plot({ ...options, document } as PlotOptions) as unknown as DomNode;
+  const svg = figure.tagName.toLowerCase() === "svg" ? figure : figure.querySelector("svg");
+  if (svg === null) throw new Error("Plot produced no SVG element");
+  svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  if (figure !== svg) {
+    // A figure with a legend or title: keep the SVG, which holds the chart itself.
+    svg.setAttribute("style", `${svg.getAttribute("style") ?? ""};background:white`);
+  }
+  return svg.outerHTML;
+}
+
+/** Font folders searched for PNG text (Debian's fonts-dejavu-core first). */
+export const FONT_DIRS: readonly string[] = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts"];
+
+/**
+ * Rasterizes an SVG string to PNG bytes (white background, system fonts).
+ *
+ * @param svg SVG markup.
+ * @param options Output width in pixels (default: the SVG's own width × 2).
+ * @returns The PNG file's bytes.
+ */
+export async function svgToPng(svg: string, options: { width?: number } = {}): Promise<Uint8Array> {
+  const { Resvg } = await import("@resvg/resvg-js");
+  const fontFiles: string[] = [];
+  for (const dir of FONT_DIRS) {
+    try {
+      for (const e of Deno.readDirSync(dir)) if (e.name.endsWith(".ttf")) fontFiles.push(`${dir}/${e.name}`);
+    } catch {
+      // a missing font folder is fine; another may hold fonts
+    }
+    if (fontFiles.length > 0) break;
+  }
+  const resvg = new Resvg(svg, {
+    background: "white",
+    fitTo: options.width ? { mode: "width", value: options.width } : { mode: "zoom", value: 2 },
+    font: { fontFiles, loadSystemFonts: fontFiles.length === 0, defaultFontFamily: "DejaVu Sans" },
+  });
+  return resvg.render().asPng();
+}
+
+/**
+ * Renders a figure and writes it as `path.svg` and `path.png`.
+ *
+ * @param path The file path without extension.
+ * @param options Plot options.
+ * @returns The SVG markup (for inline display in notebooks).
+ */
+export async function saveFigure(path: string, options: PlotOptions): Promise<string> {
+  const svg = renderSvg(options);
+  await Deno.writeTextFile(`${path}.svg`, svg);
+  await Deno.writeFile(`${path}.png`, await svgToPng(svg));
+  return svg;
+}
+
+export { Plot };

@@ -1,0 +1,305 @@
+/**
+ * The trainer's configuration: one typed object with documented defaults, validated field by field (a bad
+ * value is an error that names the field).
+ *
+ * @module
+ */
+import { LOSSES, type LossName } from "../losses/preference_loss.ts";
+import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
+import { type BackendName, BACKENDS } from "../model/backend.ts";
+import type { GptConfig } from "../model/config.ts";
+import { validateGptConfig } from "../model/config.ts";
+import { describe } from "../math/validation.ts";
+import type { PreferenceExample } from "./data.ts";
+
+/** The divergences a run can regularize with. */
+export const TRAIN_DIVERGENCES = [
+  "kl",
+  "js",
+  "hellinger",
+  "renyi",
+  "bhattacharyya",
+  "wasserstein",
+  "f",
+] as const;
+
+/** The name of a divergence a run can regularize with. */
+export type TrainDivergence = typeof TRAIN_DIVERGENCES[number];
+
+/** Everything a training run needs. Only `data` and `out` are required. */
+export interface TrainConfig {
+  /** Training pairs: a JSONL path or the pairs themselves. */
+  data: string | readonly PreferenceExample[];
+  /** Held-out pairs for evaluation (default: the last `evalFraction` of `data`). */
+  evalData?: string | readonly PreferenceExample[];
+  /** Fraction of `data` held out when `evalData` is absent (default 0.1; 0 disables evaluation). */
+  evalFraction?: number;
+  /** Skip malformed data lines instead of failing (default false); the count is reported. */
+  skipBadLines?: boolean;
+  /** Output directory: metrics.jsonl, checkpoints, summary. */
+  out: string;
+  /**
+   * The policy: a GPT shape to initialize (default d64/2 layers/2 heads/context 64, byte vocabulary), or a
+   * path/hub id of a GPT-2-family Hugging Face checkpoint, or a dpo-kernels checkpoint folder.
+   */
+  model?: Partial<GptConfig> | string;
+  /** `byte` (default), or a tokenizer folder / hub id (default: the model's own for HF checkpoints). */
+  tokenizer?: string;
+  /** TensorFlow.js backend (default `wasm`). */
+  backend?: BackendName;
+  /** Seed of initialization and data order (default 0). */
+  seed?: number;
+  /** Supervised fine-tuning on chosen responses before preference training (`steps: 0` skips it). */
+  sft?: { steps?: number; learningRate?: number; batchSize?: number };
+  /** Preference-training steps (default 200). */
+  steps?: number;
+  /** Pairs per step (default 8). */
+  batchSize?: number;
+  /** Peak learning rate (default 5e-4). */
+  learningRate?: number;
+  /** Warmup steps (default 10). */
+  warmupSteps?: number;
+  /** Cosine floor as a fraction of the peak (default 0.1). */
+  minLearningRateRatio?: number;
+  /** Decoupled weight decay: AdamW when > 0 (default 0, Adam). */
+  weightDecay?: number;
+  /** Global gradient-norm clip (default 1; Infinity disables). */
+  gradClip?: number;
+  /** The loss (default `dpo`). */
+  loss?: LossName;
+  /** β (default 0.1). */
+  beta?: number;
+  /** γ, the embedding term's weight (default: 0.5 for `hybrid`, else 0). */
+  gamma?: number;
+  /** The divergence regularizer (default `kl`, standard DPO). */
+  divergence?: TrainDivergence;
+  /** `implicit` (f-DPO reward, default) or `explicit` (α·mean D over next-token distributions). */
+  regularizer?: "implicit" | "explicit";
+  /** Weight of the explicit regularizer (default 0.1). */
+  regularizerWeight?: number;
+  /** Rényi order / α-divergence α (default 0.5). */
+  alpha?: number;
+  /** f generator for `divergence: "f"` (default `js`). */
+  f?: string;
+  /** Wasserstein (explicit): top-k support, ε and Sinkhorn iterations. */
+  wasserstein?: { topK?: number; epsilon?: number; iterations?: number };
+  /** Kernel options of the margin shapes (polynomial, rbf, spectral, mahalanobis). */
+  kernels?: MarginShapeOptions;
+  /** Entropy bonus on mixture weights (default: 0.05 for `hmk`, 0 for `mixture`). */
+  entropyWeight?: number;
+  /** Label smoothing ε for `dpo` (cDPO) and `robust` (default 0). */
+  labelSmoothing?: number;
+  /** Weight of an NLL term on chosen responses during preference training (default 0). */
+  sftWeight?: number;
+  /**
+   * The embedder of the hybrid term: `policy` (the policy's mean-pooled hidden states, trainable; default) or
+   * a transformers.js feature-extraction model (folder or hub id; frozen, embeddings cached per dataset).
+   */
+  embedder?: "policy" | { model: string };
+  /** Evaluate every N steps (default 50; 0 disables). */
+  evalEvery?: number;
+  /** Save a checkpoint every N steps (default 100; 0: only the final one). */
+  checkpointEvery?: number;
+  /** Resume from this checkpoint folder. */
+  resume?: string;
+}
+
+/** The resolved configuration, every default filled in. */
+export type ResolvedTrainConfig =
+  & Required<
+    Omit<TrainConfig, "evalData" | "resume" | "model" | "gamma" | "entropyWeight" | "sft" | "tokenizer">
+  >
+  & {
+    evalData?: string | readonly PreferenceExample[];
+    resume?: string;
+    model: Partial<GptConfig> | string;
+    tokenizer?: string;
+    gamma: number;
+    entropyWeight: number;
+    sft: { steps: number; learningRate: number; batchSize: number };
+  };
+
+const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+const nonNegativeInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const positive = (v: unknown) => typeof v === "number" && v > 0;
+const nonNegative = (v: unknown) => typeof v === "number" && v >= 0;
+
+function check(ok: boolean, field: string, value: unknown, what: string): void {
+  if (!ok) throw new RangeError(`config.${field} must be ${what}, got ${describe(value)}`);
+}
+
+/**
+ * Fills in defaults and validates every field.
+ *
+ * @param config The user's configuration.
+ * @returns The resolved configuration.
+ * @throws {RangeError} Naming the first bad field (`config.learningRate must be > 0, got -1`).
+ * @example
+ * ```ts
+ * import { resolveTrainConfig } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveTrainConfig({ data: "d.jsonl", out: "out" }).loss, "dpo");
+ * assert.throws(() => resolveTrainConfig({ data: "d.jsonl", out: "out", steps: -1 }), /config.steps/);
+ * ```
+ */
+export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
+  if (config === null || typeof config !== "object") {
+    throw new TypeError(`config must be an object, got ${describe(config)}`);
+  }
+  const known = new Set([
+    "data",
+    "evalData",
+    "evalFraction",
+    "skipBadLines",
+    "out",
+    "model",
+    "tokenizer",
+    "backend",
+    "seed",
+    "sft",
+    "steps",
+    "batchSize",
+    "learningRate",
+    "warmupSteps",
+    "minLearningRateRatio",
+    "weightDecay",
+    "gradClip",
+    "loss",
+    "beta",
+    "gamma",
+    "divergence",
+    "regularizer",
+    "regularizerWeight",
+    "alpha",
+    "f",
+    "wasserstein",
+    "kernels",
+    "entropyWeight",
+    "labelSmoothing",
+    "sftWeight",
+    "embedder",
+    "evalEvery",
+    "checkpointEvery",
+    "resume",
+  ]);
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) throw new RangeError(`config.${key} is not a known field`);
+  }
+  const loss = config.loss ?? "dpo";
+  check(loss in LOSSES, "loss", loss, `one of ${Object.keys(LOSSES).join(", ")}`);
+  const spec = LOSSES[loss];
+  const r: ResolvedTrainConfig = {
+    data: config.data,
+    evalData: config.evalData,
+    evalFraction: config.evalFraction ?? 0.1,
+    skipBadLines: config.skipBadLines ?? false,
+    out: config.out,
+    model: config.model ?? {},
+    tokenizer: config.tokenizer,
+    backend: config.backend ?? "wasm",
+    seed: config.seed ?? 0,
+    sft: {
+      steps: config.sft?.steps ?? 100,
+      learningRate: config.sft?.learningRate ?? 1e-3,
+      batchSize: config.sft?.batchSize ?? 16,
+    },
+    steps: config.steps ?? 200,
+    batchSize: config.batchSize ?? 8,
+    learningRate: config.learningRate ?? 5e-4,
+    warmupSteps: config.warmupSteps ?? 10,
+    minLearningRateRatio: config.minLearningRateRatio ?? 0.1,
+    weightDecay: config.weightDecay ?? 0,
+    gradClip: config.gradClip ?? 1,
+    loss,
+    beta: config.beta ?? 0.1,
+    gamma: config.gamma ?? spec.gamma,
+    divergence: config.divergence ?? "kl",
+    regularizer: config.regularizer ?? "implicit",
+    regularizerWeight: config.regularizerWeight ?? 0.1,
+    alpha: config.alpha ?? 0.5,
+    f: config.f ?? "js",
+    wasserstein: config.wasserstein ?? {},
+    kernels: config.kernels ?? {},
+    entropyWeight: config.entropyWeight ?? spec.entropyWeight,
+    labelSmoothing: config.labelSmoothing ?? 0,
+    sftWeight: config.sftWeight ?? 0,
+    embedder: config.embedder ?? "policy",
+    evalEvery: config.evalEvery ?? 50,
+    checkpointEvery: config.checkpointEvery ?? 100,
+    resume: config.resume,
+  };
+  check(
+    typeof r.data === "string" ? r.data.length > 0 : Array.isArray(r.data),
+    "data",
+    r.data,
+    "a JSONL path or an array of pairs",
+  );
+  check(typeof r.out === "string" && r.out.length > 0, "out", r.out, "a directory path");
+  check(
+    typeof r.evalFraction === "number" && r.evalFraction >= 0 && r.evalFraction < 1,
+    "evalFraction",
+    r.evalFraction,
+    "in [0, 1)",
+  );
+  check(r.backend in BACKENDS, "backend", r.backend, `one of ${Object.keys(BACKENDS).join(", ")}`);
+  check(Number.isInteger(r.seed), "seed", r.seed, "an integer");
+  check(nonNegativeInteger(r.sft.steps), "sft.steps", r.sft.steps, "an integer >= 0");
+  check(positive(r.sft.learningRate), "sft.learningRate", r.sft.learningRate, "> 0");
+  check(positiveInteger(r.sft.batchSize), "sft.batchSize", r.sft.batchSize, "an integer >= 1");
+  check(nonNegativeInteger(r.steps), "steps", r.steps, "an integer >= 0");
+  check(positiveInteger(r.batchSize), "batchSize", r.batchSize, "an integer >= 1");
+  check(positive(r.learningRate), "learningRate", r.learningRate, "> 0");
+  check(nonNegativeInteger(r.warmupSteps), "warmupSteps", r.warmupSteps, "an integer >= 0");
+  check(
+    nonNegative(r.minLearningRateRatio) && r.minLearningRateRatio <= 1,
+    "minLearningRateRatio",
+    r.minLearningRateRatio,
+    "in [0, 1]",
+  );
+  check(nonNegative(r.weightDecay), "weightDecay", r.weightDecay, ">= 0");
+  check(positive(r.gradClip), "gradClip", r.gradClip, "> 0 (Infinity disables clipping)");
+  check(positive(r.beta), "beta", r.beta, "> 0");
+  check(nonNegative(r.gamma), "gamma", r.gamma, ">= 0");
+  check(
+    (TRAIN_DIVERGENCES as readonly string[]).includes(r.divergence),
+    "divergence",
+    r.divergence,
+    `one of ${TRAIN_DIVERGENCES.join(", ")}`,
+  );
+  check(
+    r.regularizer === "implicit" || r.regularizer === "explicit",
+    "regularizer",
+    r.regularizer,
+    '"implicit" or "explicit"',
+  );
+  check(nonNegative(r.regularizerWeight), "regularizerWeight", r.regularizerWeight, ">= 0");
+  check(positive(r.alpha), "alpha", r.alpha, "> 0");
+  check(nonNegative(r.entropyWeight), "entropyWeight", r.entropyWeight, ">= 0");
+  check(
+    nonNegative(r.labelSmoothing) && r.labelSmoothing < 0.5,
+    "labelSmoothing",
+    r.labelSmoothing,
+    "in [0, 0.5)",
+  );
+  check(nonNegative(r.sftWeight), "sftWeight", r.sftWeight, ">= 0");
+  check(
+    r.embedder === "policy" || (typeof r.embedder === "object" && typeof r.embedder.model === "string"),
+    "embedder",
+    r.embedder,
+    '"policy" or { model: path or hub id }',
+  );
+  check(nonNegativeInteger(r.evalEvery), "evalEvery", r.evalEvery, "an integer >= 0");
+  check(nonNegativeInteger(r.checkpointEvery), "checkpointEvery", r.checkpointEvery, "an integer >= 0");
+  if (typeof r.model === "object") {
+    validateGptConfig(
+      { vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 2, ...r.model },
+      "config.model",
+    );
+  }
+  if (r.regularizer === "implicit" && r.divergence === "wasserstein") {
+    throw new RangeError(
+      'config.divergence "wasserstein" has no implicit (f-DPO) form; set config.regularizer to "explicit"',
+    );
+  }
+  return r;
+}

@@ -1,0 +1,86 @@
+/**
+ * The frozen embedder of the hybrid term: a transformers.js feature-extraction model (a local folder, or a
+ * Hugging Face hub id when online) embeds each prompt and response once; the per-pair embedding margin
+ * cos(e_x, e_w) − cos(e_x, e_l) (the log-ratio of unit-RBF similarities, `embeddingMargin` of the core) is
+ * cached in the output folder, keyed by the model and a hash of the texts.
+ *
+ * @module
+ */
+import { embeddingMargin } from "../losses/embedding_margin.ts";
+import type { PreferenceExample } from "./data.ts";
+
+/** A function from texts to mean-pooled, unit-length embeddings. */
+export type TextEmbedder = (texts: readonly string[]) => Promise<number[][]>;
+
+/**
+ * Loads a transformers.js feature-extraction model. A path that exists on disk is loaded offline (no network);
+ * anything else is treated as a hub id.
+ *
+ * @param model A folder (with config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx) or a hub id.
+ * @returns The embedder.
+ * @throws {Error} If the model cannot be loaded (the message names it).
+ */
+export async function loadTextEmbedder(model: string): Promise<TextEmbedder> {
+  const transformers = await import("@huggingface/transformers");
+  const local = await Deno.stat(model).then((s) => s.isDirectory, () => false);
+  if (local) {
+    const abs = await Deno.realPath(model);
+    const slash = abs.lastIndexOf("/");
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    transformers.env.localModelPath = abs.slice(0, slash + 1);
+    model = abs.slice(slash + 1);
+  }
+  let extractor;
+  try {
+    extractor = await transformers.pipeline("feature-extraction", model, { dtype: "fp32" });
+  } catch (e) {
+    throw new Error(`cannot load the embedding model ${model}: ${(e as Error).message}`);
+  }
+  return async (texts) => {
+    const out: number[][] = [];
+    for (const text of texts) {
+      const tensor = await extractor(text, { pooling: "mean", normalize: true });
+      out.push(Array.from(tensor.data as Float32Array));
+    }
+    return out;
+  };
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+}
+
+/**
+ * Per-pair embedding margins from a frozen embedder, computed once and cached as JSON in `cacheDir`.
+ *
+ * @param model The embedding model (folder or hub id), or an embedder function (tests).
+ * @param examples The pairs.
+ * @param cacheDir Where the cache file lives.
+ * @returns One margin per pair, in order.
+ */
+export async function frozenEmbeddingMargins(
+  model: string | TextEmbedder,
+  examples: readonly PreferenceExample[],
+  cacheDir: string,
+): Promise<number[]> {
+  const name = typeof model === "string" ? model : "custom";
+  const key = await sha256(JSON.stringify([name, examples.map((e) => [e.prompt, e.chosen, e.rejected])]));
+  const cacheFile = `${cacheDir}/embedding-margins-${key}.json`;
+  const cached = await Deno.readTextFile(cacheFile).then((t) => JSON.parse(t) as number[], () => undefined);
+  if (cached !== undefined && cached.length === examples.length) return cached;
+  const embed = typeof model === "string" ? await loadTextEmbedder(model) : model;
+  const margins: number[] = [];
+  for (const e of examples) {
+    const [prompt, chosen, rejected] = await embed([
+      e.prompt.length > 0 ? e.prompt : " ",
+      e.chosen,
+      e.rejected,
+    ]);
+    margins.push(embeddingMargin({ prompt: prompt!, chosen: chosen!, rejected: rejected! }));
+  }
+  await Deno.mkdir(cacheDir, { recursive: true });
+  await Deno.writeTextFile(cacheFile, JSON.stringify(margins));
+  return margins;
+}

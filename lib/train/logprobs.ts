@@ -1,0 +1,48 @@
+/**
+ * Summed response log-probs of tokenized pairs under a model, in batches, without gradients: the reference's
+ * log-probs the trainer precomputes, and the policy's log-probs an evaluation reads.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Gpt } from "../model/gpt.ts";
+import { disposeBatch, type EncodedPair, sequenceBatch } from "./batch.ts";
+
+/** ℓ(y_w) and ℓ(y_l) per pair. */
+export interface PairLogProbs {
+  /** ℓ(y_w), one per pair. */
+  chosen: Float32Array;
+  /** ℓ(y_l), one per pair. */
+  rejected: Float32Array;
+}
+
+/**
+ * ℓ(y_w), ℓ(y_l) of every pair under `model`.
+ *
+ * @param model The model.
+ * @param pairs Tokenized pairs.
+ * @param batchSize Pairs per forward pass.
+ * @returns The log-probs, in the pairs' order.
+ */
+export async function pairLogProbs(
+  model: Gpt,
+  pairs: readonly EncodedPair[],
+  batchSize: number,
+): Promise<PairLogProbs> {
+  const chosen = new Float32Array(pairs.length);
+  const rejected = new Float32Array(pairs.length);
+  const t = model.config.contextLength;
+  for (let start = 0; start < pairs.length; start += batchSize) {
+    const slice = pairs.slice(start, start + batchSize);
+    const batch = sequenceBatch([...slice.map((p) => p.chosen), ...slice.map((p) => p.rejected)], t);
+    const logps = tf.tidy(() => model.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps);
+    const values = await logps.data();
+    logps.dispose();
+    disposeBatch(batch);
+    slice.forEach((_, i) => {
+      chosen[start + i] = values[i] as number;
+      rejected[start + i] = values[slice.length + i] as number;
+    });
+  }
+  return { chosen, rejected };
+}

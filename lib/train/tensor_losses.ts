@@ -1,0 +1,348 @@
+/**
+ * The DPO-Kernels losses as differentiable TensorFlow.js ops: the same formulas as the numeric
+ * `preferenceLoss` of the core (see docs/math.md), evaluated on a batch. Tests check the two agree in value
+ * and gradient for every loss and divergence.
+ *
+ *   z = ℓ − ℓ_ref,  r = β·φ(z),  Δ = r_w − r_l + γ·e,  s = Δ·√G(Δ²),  loss = mean ψ(s) − η·H + λ_sft·NLL
+ *
+ * float32 needs two guards the float64 core does not: exponents inside the f-DPO scores are clipped at ±50,
+ * kernel shapes see margins clipped to ±1e6, and the polynomial profile's argument is clipped where
+ * (1 + u/c)^d would pass 1e30; beyond any clip the
+ * loss is flat (zero gradient), which only happens at margins far past any useful training signal.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MIXTURE_KERNELS } from "../kernels/mixture.ts";
+import { polynomialDefaults } from "../kernels/polynomial.ts";
+import { rbfDefaults } from "../kernels/rbf.ts";
+import { spectralDefaults } from "../kernels/spectral.ts";
+import { EXPONENT_CLAMP, implicitScore } from "../losses/implicit_scores.ts";
+import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
+import { lossByName, type MarginKind, type PreferenceLossOptions } from "../losses/preference_loss.ts";
+import { assertNonNegative, assertPositive, describe } from "../math/validation.ts";
+
+/** The batch inputs: summed response log-probs `[B]` of policy and reference. */
+export interface TensorPreferenceBatch {
+  /** ℓ(y_w), `[B]`. */
+  policyChosen: tf.Tensor1D;
+  /** ℓ(y_l), `[B]`. */
+  policyRejected: tf.Tensor1D;
+  /** ℓ_ref(y_w), `[B]`. */
+  referenceChosen: tf.Tensor1D;
+  /** ℓ_ref(y_l), `[B]`. */
+  referenceRejected: tf.Tensor1D;
+  /** e = log κ(e_x, e_w) − log κ(e_x, e_l), `[B]`; required when γ > 0. Trainable when it comes from the policy. */
+  embeddingMargin?: tf.Tensor1D;
+  /** |y_w| per pair, `[B]`; required when the SFT weight is > 0. */
+  chosenTokens?: tf.Tensor1D;
+}
+
+/** The loss and the quantities the trainer logs. */
+export interface TensorPreferenceResult {
+  /** Mean loss, a scalar. */
+  loss: tf.Scalar;
+  /** r_w = β·φ(z_w), `[B]`. */
+  rewardsChosen: tf.Tensor1D;
+  /** r_l, `[B]`. */
+  rewardsRejected: tf.Tensor1D;
+  /** Δ, `[B]`. */
+  margins: tf.Tensor1D;
+  /** s, `[B]`. */
+  scores: tf.Tensor1D;
+  /** Effective kernel weights `[4]` (polynomial, RBF, spectral, Mahalanobis), mixtures only. */
+  weights?: tf.Tensor1D;
+  /** Entropy bonus H of the mixture weights, mixtures only. */
+  entropy?: tf.Scalar;
+}
+
+/** The largest |Δ| a kernel shape sees in float32 (see tensorPreferenceLoss). */
+export const MARGIN_CLIP = 1e6;
+
+function entropyOf(p: tf.Tensor): tf.Scalar {
+  return tf.neg(tf.sum(tf.mul(p, tf.log(tf.maximum(p, 1e-30))))) as tf.Scalar;
+}
+
+/**
+ * Trainable mixture weights: the flat mixture's four logits, or HMK's τ and λ logits. Owned variables:
+ * call {@link MixtureParameters.dispose}.
+ */
+export class MixtureParameters {
+  /** `"mixture"` (flat) or `"hmk"`. */
+  readonly kind: "mixture" | "hmk";
+  /** The variables by name (`logits`, or `tau`, `local`, `global`). */
+  readonly variables: Map<string, tf.Variable>;
+
+  /**
+   * @param kind Flat mixture or HMK.
+   * @param init Initial logits (default zeros): `{ logits: [4] }` or `{ tau: [2], local: [2], global: [2] }`.
+   */
+  constructor(kind: "mixture" | "hmk", init: Record<string, readonly number[]> = {}) {
+    this.kind = kind;
+    const sizes: Record<string, number> = kind === "mixture"
+      ? { logits: 4 }
+      : { tau: 2, local: 2, global: 2 };
+    this.variables = new Map();
+    for (const [name, size] of Object.entries(sizes)) {
+      const values = init[name] ?? new Array(size).fill(0);
+      if (values.length !== size || !values.every(Number.isFinite)) {
+        throw new RangeError(`${kind} init.${name} must hold ${size} finite logits, got ${describe(values)}`);
+      }
+      this.variables.set(
+        name,
+        tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`),
+      );
+    }
+  }
+
+  #v(name: string): tf.Variable {
+    return this.variables.get(name) as tf.Variable;
+  }
+
+  /** Effective weights `[4]` in the order polynomial, RBF, spectral, Mahalanobis. */
+  weights(): tf.Tensor1D {
+    if (this.kind === "mixture") return tf.softmax(this.#v("logits")) as tf.Tensor1D;
+    const tau = tf.softmax(this.#v("tau"));
+    const local = tf.softmax(this.#v("local")); // (RBF, polynomial)
+    const global = tf.softmax(this.#v("global")); // (spectral, Mahalanobis)
+    const t = tf.unstack(tau);
+    const l = tf.unstack(local);
+    const g = tf.unstack(global);
+    return tf.stack([
+      tf.mul(t[0]!, l[1]!),
+      tf.mul(t[0]!, l[0]!),
+      tf.mul(t[1]!, g[0]!),
+      tf.mul(t[1]!, g[1]!),
+    ]) as tf.Tensor1D;
+  }
+
+  /** The entropy bonus: H(λ) for the flat mixture, H(τ) + H(λ_local) + H(λ_global) for HMK. */
+  entropy(): tf.Scalar {
+    if (this.kind === "mixture") return entropyOf(tf.softmax(this.#v("logits")));
+    return tf.addN(["tau", "local", "global"].map((n) => entropyOf(tf.softmax(this.#v(n))))) as tf.Scalar;
+  }
+
+  /** The current weights as numbers, for the metrics log (τ and λ for HMK, λ for the flat mixture). */
+  snapshot(): Record<string, number> {
+    return tf.tidy(() => {
+      const out: Record<string, number> = {};
+      if (this.kind === "hmk") {
+        const [t1, t2] = tf.softmax(this.#v("tau")).arraySync() as number[];
+        const [l1, l2] = tf.softmax(this.#v("local")).arraySync() as number[];
+        const [l3, l4] = tf.softmax(this.#v("global")).arraySync() as number[];
+        Object.assign(out, {
+          tau1: t1,
+          tau2: t2,
+          lambda_rbf: l1,
+          lambda_poly: l2,
+          lambda_spec: l3,
+          lambda_maha: l4,
+        });
+      }
+      const w = this.weights().arraySync() as number[];
+      MIXTURE_KERNELS.forEach((k, i) => (out[`weight_${k}`] = w[i] as number));
+      return out;
+    });
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+  }
+}
+
+// ---- margin profiles G(u) as tensor ops -------------------------------------------------------------------
+
+/**
+ * (1 − e^{−v})/v for v ≥ 0. Below 1e-7 the argument is held at 1e-7 (relative error < 1e-7, under float32's
+ * resolution); branch-free, because tfjs cannot differentiate through the condition of `tf.where`.
+ */
+function expRatio(v: tf.Tensor): tf.Tensor {
+  const safe = tf.maximum(v, 1e-7);
+  return tf.div(tf.neg(tf.expm1(tf.neg(safe))), safe);
+}
+
+/** sin(y)/y for y ≥ 0, with the argument held at ≥ 1e-4 (relative error < 2e-9). */
+function sinc(y: tf.Tensor): tf.Tensor {
+  const safe = tf.maximum(y, 1e-4);
+  return tf.div(tf.sin(safe), safe);
+}
+
+type Profile = (u: tf.Tensor, o: MarginShapeOptions) => tf.Tensor;
+
+const rbfProfile = (sigma: number): (u: tf.Tensor) => tf.Tensor => (u) =>
+  expRatio(tf.mul(u, 1 / (2 * sigma * sigma)));
+
+/** G(u) per base kernel, as tensor ops (same formulas as lib/losses/kernel_margin.ts). */
+const PROFILES: Readonly<Record<"polynomial" | "rbf" | "spectral" | "mahalanobis", Profile>> = {
+  polynomial: (u, o) => {
+    const { degree: d, offset: c } = polynomialDefaults(o.polynomial);
+    if (d < 1) throw new RangeError(`options.degree must be >= 1 for a monotone margin, got ${d}`);
+    assertPositive(c, "options.offset");
+    const vMax = Math.pow(1e30, 1 / d) - 1; // keeps (1 + v)^d inside float32
+    const v = tf.clipByValue(tf.div(u, c), 1e-7, vMax);
+    return tf.div(tf.expm1(tf.mul(d, tf.log1p(v))), tf.mul(d, v));
+  },
+  rbf: (u, o) => rbfProfile(rbfDefaults(o.rbf).sigma)(u),
+  mahalanobis: (u, o) => {
+    const variance = o.mahalanobis?.variance ?? 1;
+    assertPositive(variance, "options.variance");
+    return rbfProfile(Math.sqrt(variance))(u);
+  },
+  spectral: (u, o) => {
+    const { components, damping: rho } = spectralDefaults(o.spectral);
+    const r = rho / (1 + rho);
+    let curvature = 0;
+    const terms = components.map((c, q) => {
+      if (typeof c.frequency !== "number") {
+        throw new RangeError(`options.components[${q}].frequency must be a number for the scalar margin`);
+      }
+      const k = 1 / (2 * c.lengthscale * c.lengthscale);
+      const omega = 2 * Math.PI * c.frequency;
+      curvature += c.weight * (2 * k + (rho * omega * omega) / (1 + rho));
+      const ku = tf.mul(u, k);
+      const y = tf.mul(tf.sqrt(tf.maximum(u, 1e-12)), omega / 2);
+      const ripple = tf.mul(tf.mul(tf.exp(tf.neg(ku)), r * omega * omega / 2), tf.square(sinc(y)));
+      return tf.mul(c.weight, tf.add(tf.mul(k, expRatio(ku)), ripple));
+    });
+    return tf.mul(tf.addN(terms), 2 / curvature);
+  },
+};
+
+function profileFor(kind: MarginKind, u: tf.Tensor, o: MarginShapeOptions, weights?: tf.Tensor1D): tf.Tensor {
+  if (kind === "linear") return tf.onesLike(u);
+  if (kind === "mixture" || kind === "hmk") {
+    if (weights === undefined) {
+      throw new RangeError(`loss ${kind} needs mixture parameters (options.mixture)`);
+    }
+    const w = tf.unstack(weights);
+    return tf.addN(MIXTURE_KERNELS.map((k, i) => tf.mul(w[i]!, PROFILES[k](u, o))));
+  }
+  return PROFILES[kind](u, o);
+}
+
+// ---- implicit scores and objectives -----------------------------------------------------------------------
+
+function scoreTensor(divergence: string, o: PreferenceLossOptions): (z: tf.Tensor) => tf.Tensor {
+  implicitScore(divergence, o); // validates, and throws for Wasserstein/TV/χ² with the explicit-form hint
+  const name = divergence === "f" ? `f:${o.f}` : divergence;
+  const alphaScore = (a: number) => (z: tf.Tensor) =>
+    tf.div(tf.neg(tf.expm1(tf.clipByValue(tf.mul(z, -a), -EXPONENT_CLAMP, EXPONENT_CLAMP))), a);
+  const table: Record<string, (z: tf.Tensor) => tf.Tensor> = {
+    kl: (z) => z,
+    "f:kl": (z) => z,
+    "forward-kl": (z) => tf.neg(tf.exp(tf.clipByValue(tf.neg(z), -EXPONENT_CLAMP, EXPONENT_CLAMP))),
+    "f:reverse-kl": (z) => tf.neg(tf.exp(tf.clipByValue(tf.neg(z), -EXPONENT_CLAMP, EXPONENT_CLAMP))),
+    js: (z) => tf.sub(Math.LN2, tf.softplus(tf.neg(z))),
+    "f:js": (z) => tf.sub(Math.LN2, tf.softplus(tf.neg(z))),
+    hellinger: alphaScore(0.5),
+    bhattacharyya: alphaScore(0.5),
+    "f:hellinger": alphaScore(0.5),
+    renyi: alphaScore(1 - (o.alpha ?? 0.5)),
+    alpha: alphaScore(o.alpha ?? 0.5),
+    "f:alpha": alphaScore(1 - (o.alpha ?? 0.5)),
+  };
+  const fn = table[name];
+  if (fn === undefined) throw new RangeError(`divergence ${describe(name)} has no tensor score`);
+  return fn;
+}
+
+const OBJECTIVE_TENSORS: Readonly<
+  Record<string, (s: tf.Tensor, beta: number, eps: number) => tf.Tensor>
+> = {
+  sigmoid: (s, _b, e) =>
+    e === 0
+      ? tf.softplus(tf.neg(s))
+      : tf.add(tf.mul(1 - e, tf.softplus(tf.neg(s))), tf.mul(e, tf.softplus(s))),
+  robust: (s, _b, e) =>
+    tf.div(tf.sub(tf.mul(1 - e, tf.softplus(tf.neg(s))), tf.mul(e, tf.softplus(s))), 1 - 2 * e),
+  hinge: (s) => tf.relu(tf.sub(1, s)),
+  ipo: (s, b) => tf.square(tf.sub(tf.div(s, b), 1 / (2 * b))),
+};
+
+/** Options of {@link tensorPreferenceLoss}: the core's options plus the trainable mixture weights. */
+export interface TensorPreferenceLossOptions extends PreferenceLossOptions {
+  /** The mixture's trainable weights (required for `mixture` and `hmk`). */
+  mixture?: MixtureParameters;
+}
+
+/**
+ * The batch-mean DPO-Kernels loss as differentiable tensor ops. Call inside `tf.tidy` or a gradient function.
+ *
+ * @param batch Summed log-probs `[B]` (and embedding margins / token counts when needed).
+ * @param options As for the core's `preferenceLoss`, plus `mixture`.
+ * @returns The loss and the per-pair rewards, margins and scores.
+ * @throws {RangeError} On bad options (named), or missing embedding margins, token counts or mixture weights.
+ */
+export function tensorPreferenceLoss(
+  batch: TensorPreferenceBatch,
+  options: TensorPreferenceLossOptions = {},
+): TensorPreferenceResult {
+  const spec = lossByName(options.loss ?? "dpo");
+  const beta = options.beta ?? 0.1;
+  assertPositive(beta, "options.beta");
+  const gamma = options.gamma ?? spec.gamma;
+  assertNonNegative(gamma, "options.gamma");
+  const eta = options.entropyWeight ?? spec.entropyWeight;
+  assertNonNegative(eta, "options.entropyWeight");
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps < 0.5)) {
+    throw new RangeError(`options.labelSmoothing must lie in [0, 0.5), got ${eps}`);
+  }
+  const sftWeight = options.sftWeight ?? 0;
+  assertNonNegative(sftWeight, "options.sftWeight");
+
+  // r = β·φ(z), z = ℓ − ℓ_ref.
+  const phi = scoreTensor(options.divergence ?? "kl", options);
+  const rewardsChosen = tf.mul(beta, phi(tf.sub(batch.policyChosen, batch.referenceChosen))) as tf.Tensor1D;
+  const rewardsRejected = tf.mul(
+    beta,
+    phi(tf.sub(batch.policyRejected, batch.referenceRejected)),
+  ) as tf.Tensor1D;
+
+  // Δ = r_w − r_l + γ·e.
+  let margins = tf.sub(rewardsChosen, rewardsRejected) as tf.Tensor1D;
+  if (gamma > 0) {
+    if (batch.embeddingMargin === undefined) {
+      throw new RangeError(`batch.embeddingMargin is required when options.gamma > 0 (got gamma ${gamma})`);
+    }
+    margins = tf.add(margins, tf.mul(gamma, batch.embeddingMargin)) as tf.Tensor1D;
+  }
+
+  // s = Δ·√G(Δ²), then the objective.
+  const isMixture = spec.margin === "mixture" || spec.margin === "hmk";
+  if (isMixture && options.mixture?.kind !== spec.margin) {
+    throw new RangeError(`loss ${options.loss} needs options.mixture of kind ${spec.margin}`);
+  }
+  const weights = isMixture ? options.mixture!.weights() : undefined;
+  let scores = margins;
+  if (spec.margin !== "linear") {
+    // Kernel shapes see |Δ| ≤ 1e6: every kernel is saturated (or polynomially huge) long before, and Δ² stays
+    // inside float32.
+    const clipped = tf.clipByValue(margins, -MARGIN_CLIP, MARGIN_CLIP);
+    scores = tf.mul(
+      clipped,
+      tf.sqrt(profileFor(spec.margin, tf.square(clipped), options, weights)),
+    ) as tf.Tensor1D;
+  }
+  let loss = tf.mean(OBJECTIVE_TENSORS[spec.objective]!(scores, beta, eps)) as tf.Scalar;
+
+  if (sftWeight > 0) {
+    if (batch.chosenTokens === undefined) {
+      throw new RangeError(`batch.chosenTokens is required when options.sftWeight > 0`);
+    }
+    loss = tf.add(
+      loss,
+      tf.mul(sftWeight, tf.mean(tf.div(tf.neg(batch.policyChosen), batch.chosenTokens))),
+    ) as tf.Scalar;
+  }
+  const result: TensorPreferenceResult = { loss, rewardsChosen, rewardsRejected, margins, scores };
+  if (isMixture) {
+    const entropy = options.mixture!.entropy();
+    result.loss = tf.sub(loss, tf.mul(eta, entropy)) as tf.Scalar;
+    result.weights = weights;
+    result.entropy = entropy;
+  }
+  return result;
+}

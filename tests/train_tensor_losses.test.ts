@@ -1,0 +1,205 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  LOSSES,
+  type LossName,
+  preferenceLossBatch,
+  type PreferenceLossOptions,
+  type PreferencePair,
+} from "../mod.ts";
+import { MixtureParameters, tensorPreferenceLoss } from "../lib/train/tensor_losses.ts";
+import { assert, assertClose } from "./_assert.ts";
+
+await tf.setBackend("cpu");
+
+const PAIRS: PreferencePair[] = [
+  {
+    policyChosen: -20,
+    policyRejected: -23,
+    referenceChosen: -21,
+    referenceRejected: -22,
+    embeddingMargin: 0.4,
+    chosenTokens: 7,
+  },
+  {
+    policyChosen: -31,
+    policyRejected: -24,
+    referenceChosen: -30,
+    referenceRejected: -26,
+    embeddingMargin: -0.2,
+    chosenTokens: 9,
+  },
+  {
+    policyChosen: -12.5,
+    policyRejected: -12,
+    referenceChosen: -12.4,
+    referenceRejected: -12.1,
+    embeddingMargin: 0,
+    chosenTokens: 3,
+  },
+];
+const KERNELS: PreferenceLossOptions = {
+  polynomial: { degree: 3, offset: 0.5 },
+  rbf: { sigma: 0.7 },
+  mahalanobis: { variance: 2.5 },
+  spectral: {
+    components: [{ weight: 0.7, lengthscale: 1.3, frequency: 0.2 }, {
+      weight: 0.3,
+      lengthscale: 0.6,
+      frequency: 0.05,
+    }],
+    damping: 0.4,
+  },
+};
+const DIVERGENCES: Record<string, PreferenceLossOptions> = {
+  kl: {},
+  "forward-kl": {},
+  js: {},
+  hellinger: {},
+  bhattacharyya: {},
+  renyi: { alpha: 0.3 },
+  alpha: { alpha: 0.25 },
+  f: { f: "js" },
+};
+const FLAT = [0.4, -0.3, 0.2, 0];
+const HMK = { tau: [0.3, -0.2], local: [0.1, 0.5], global: [-0.4, 0.2] };
+
+function batchOf(pairs: PreferencePair[]) {
+  const col = (k: keyof PreferencePair) => tf.tensor1d(pairs.map((p) => p[k] as number));
+  return {
+    policyChosen: col("policyChosen"),
+    policyRejected: col("policyRejected"),
+    referenceChosen: col("referenceChosen"),
+    referenceRejected: col("referenceRejected"),
+    embeddingMargin: col("embeddingMargin"),
+    chosenTokens: col("chosenTokens"),
+  };
+}
+
+Deno.test("tensor losses equal the numeric core in value and gradient (every loss × divergence)", () => {
+  const flat = new MixtureParameters("mixture", { logits: FLAT });
+  const hmk = new MixtureParameters("hmk", HMK);
+  for (const loss of Object.keys(LOSSES) as LossName[]) {
+    for (const [divergence, extra] of Object.entries(DIVERGENCES)) {
+      const options: PreferenceLossOptions = {
+        loss,
+        beta: 0.3,
+        divergence,
+        ...extra,
+        ...KERNELS,
+        gamma: loss === "hybrid" ? 0.5 : 0.2,
+        labelSmoothing: loss === "robust" || loss === "dpo" ? 0.1 : 0,
+        sftWeight: 0.05,
+        mixtureLogits: FLAT,
+        hmkLogits: HMK,
+      };
+      const expected = preferenceLossBatch(PAIRS, options);
+      const mixture = loss === "mixture" ? flat : loss === "hmk" ? hmk : undefined;
+      tf.tidy(() => {
+        const b = batchOf(PAIRS);
+        const f = (pc: tf.Tensor, pr: tf.Tensor) =>
+          tensorPreferenceLoss({ ...b, policyChosen: pc as tf.Tensor1D, policyRejected: pr as tf.Tensor1D }, {
+            ...options,
+            mixture,
+          }).loss;
+        const value = f(b.policyChosen, b.policyRejected).dataSync()[0] as number;
+        const [gc, gr] = tf.grads(f)([b.policyChosen, b.policyRejected]) as [tf.Tensor, tf.Tensor];
+        const tag = `${loss}/${divergence}`;
+        assertClose(value, expected.loss, 2e-5, 1e-6, tag);
+        const gcs = gc.dataSync();
+        const grs = gr.dataSync();
+        expected.items.forEach((item, i) => {
+          assertClose(gcs[i] as number, item.gradChosen, 1e-4, 1e-6, `${tag} ∂ℓ_w[${i}]`);
+          assertClose(grs[i] as number, item.gradRejected, 1e-4, 1e-6, `${tag} ∂ℓ_l[${i}]`);
+        });
+      });
+    }
+  }
+  flat.dispose();
+  hmk.dispose();
+});
+
+Deno.test("mixture logits' tensor gradients equal the core's", () => {
+  for (const [kind, init] of [["mixture", { logits: FLAT }], ["hmk", HMK]] as const) {
+    const params = new MixtureParameters(kind, init);
+    const options: PreferenceLossOptions = {
+      loss: kind,
+      beta: 0.7,
+      ...KERNELS,
+      entropyWeight: 0.1,
+      mixtureLogits: FLAT,
+      hmkLogits: HMK,
+    };
+    const expected = preferenceLossBatch(PAIRS, options);
+    const want = expected.items.reduce(
+      (acc, r) => acc.map((a, j) => a + (r.gradLogits?.[j] ?? 0)),
+      new Array(kind === "mixture" ? 4 : 6).fill(0),
+    );
+    const { grads } = tf.variableGrads(
+      () => tensorPreferenceLoss(batchOf(PAIRS), { ...options, mixture: params }).loss,
+      [...params.variables.values()],
+    );
+    const got = [...params.variables.values()].flatMap((v) => [...grads[v.name]!.dataSync()]);
+    got.forEach((g, j) => assertClose(g, want[j] as number, 1e-4, 1e-7, `${kind} logit ${j}`));
+    Object.values(grads).forEach((g) => g.dispose());
+    const snap = params.snapshot();
+    assert.ok(
+      Math.abs(
+        Object.entries(snap).filter(([k]) => k.startsWith("weight_")).reduce((s, [, v]) => s + v, 0) - 1,
+      ) < 1e-6,
+    );
+    params.dispose();
+  }
+});
+
+Deno.test("tensor losses stay finite with finite gradients at log-prob margins of ±1e4 (float32)", () => {
+  const flat = new MixtureParameters("mixture");
+  const hmk = new MixtureParameters("hmk");
+  for (const loss of Object.keys(LOSSES) as LossName[]) {
+    for (const [divergence, extra] of Object.entries(DIVERGENCES)) {
+      tf.tidy(() => {
+        const pc = tf.tensor1d([1e4, -1e4, 1e4, -1e4]);
+        const pr = tf.tensor1d([-1e4, 1e4, 1e4, -1e4]);
+        const zero = tf.zeros([4]) as tf.Tensor1D;
+        const f = (a: tf.Tensor) =>
+          tensorPreferenceLoss(
+            {
+              policyChosen: a as tf.Tensor1D,
+              policyRejected: pr,
+              referenceChosen: zero,
+              referenceRejected: zero,
+              embeddingMargin: zero,
+            },
+            {
+              loss,
+              beta: 1,
+              divergence,
+              ...extra,
+              ...KERNELS,
+              mixture: loss === "mixture" ? flat : loss === "hmk" ? hmk : undefined,
+            },
+          ).loss;
+        const v = f(pc).dataSync()[0] as number;
+        const g = tf.grad(f)(pc).dataSync();
+        if (loss !== "ipo") assert.ok(Number.isFinite(v), `${loss}/${divergence} loss ${v}`);
+        assert.ok(!Number.isNaN(v), `${loss}/${divergence} loss NaN`);
+        g.forEach((x) => assert.ok(Number.isFinite(x), `${loss}/${divergence} gradient ${x}`));
+      });
+    }
+  }
+  flat.dispose();
+  hmk.dispose();
+});
+
+Deno.test("tensor loss errors name the field; Wasserstein points to the explicit regularizer", () => {
+  tf.tidy(() => {
+    const b = batchOf(PAIRS);
+    assert.throws(() => tensorPreferenceLoss(b, { divergence: "wasserstein" }), /explicit/);
+    assert.throws(
+      () => tensorPreferenceLoss({ ...b, embeddingMargin: undefined }, { loss: "hybrid" }),
+      /embeddingMargin/,
+    );
+    assert.throws(() => tensorPreferenceLoss(b, { loss: "hmk" }), /options.mixture/);
+    assert.throws(() => tensorPreferenceLoss(b, { beta: -1 }), /options.beta/);
+  });
+  assert.throws(() => new MixtureParameters("hmk", { tau: [1, 2, 3] }), /init.tau/);
+});
