@@ -219,9 +219,9 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             daviesBouldin: evaluation.daviesBouldin,
             weightedAlpha: evaluation.weightedAlpha,
             weightedAlphaReference: alphaReference,
-            kernelWeights,
             seconds,
           };
+          if (kernelWeights !== undefined) result.kernelWeights = kernelWeights;
           await Deno.writeTextFile(file, JSON.stringify(result, null, 2) + "\n");
           results.push(result);
         }

@@ -25,3 +25,5 @@ export * from "./tensor_losses.ts";
 export * from "./explicit_regularizer.ts";
 export * from "./embedder.ts";
 export * from "./trainer.ts";
+export * from "../eval/mod.ts";
+export * from "../plot/mod.ts";

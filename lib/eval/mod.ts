@@ -1,0 +1,11 @@
+/**
+ * Evaluation of trained policies (preference and generation F1 per category, clusters, weighted alpha), the
+ * experiment grid, and its reports.
+ *
+ * @module
+ */
+export * from "./decode.ts";
+export * from "./evaluate.ts";
+export * from "./embeddings.ts";
+export * from "./experiment.ts";
+export * from "./report.ts";

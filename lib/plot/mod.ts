@@ -1,0 +1,7 @@
+/**
+ * Figures: Observable Plot rendered headless to SVG and PNG, and notebook display helpers.
+ *
+ * @module
+ */
+export * from "./render.ts";
+export * from "./notebook.ts";

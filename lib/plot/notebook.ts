@@ -1,0 +1,80 @@
+/**
+ * Helpers for the Jupyter notebooks (Deno kernel): show a Plot figure inline as SVG while saving it as PNG,
+ * show a markdown table, and read the run mode (quick for CI, full for the committed outputs).
+ *
+ * @module
+ */
+import { type PlotOptions, renderSvg, svgToPng } from "./render.ts";
+
+/** Something the Deno Jupyter kernel displays with the given MIME bundle. */
+export interface Displayable {
+  /** The kernel calls this to get the MIME bundle. */
+  [key: symbol]: () => Record<string, string>;
+}
+
+function displayable(bundle: Record<string, string>): Displayable {
+  return { [Symbol.for("Jupyter.display")]: () => bundle };
+}
+
+/**
+ * Renders a Plot figure, writes it to `figures/{name}.png` (relative to the working directory, the notebook's
+ * folder in Jupyter) and returns it for inline SVG display.
+ *
+ * @param name The figure's file name, without extension.
+ * @param options Plot options.
+ * @param folder The folder for the PNG (default `figures`).
+ * @returns A value that Jupyter shows as the SVG.
+ */
+export async function figure(name: string, options: PlotOptions, folder = "figures"): Promise<Displayable> {
+  const svg = renderSvg(options);
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeFile(`${folder}/${name}.png`, await svgToPng(svg));
+  return displayable({ "image/svg+xml": svg, "text/plain": `[figure ${name}]` });
+}
+
+/**
+ * A markdown table from rows of values (numbers to 3 decimals), for display.
+ *
+ * @param rows Objects with the same keys.
+ * @returns A value that Jupyter shows as the table.
+ * @example
+ * ```ts
+ * import { markdownRows } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const t = markdownRows([{ kernel: "rbf", f1: 0.5 }]);
+ * assert.match(t[Symbol.for("Jupyter.display")]!()["text/markdown"]!, /\| rbf \| 0.500 \|/);
+ * ```
+ */
+export function markdownRows(rows: readonly Record<string, unknown>[]): Displayable {
+  if (rows.length === 0) return displayable({ "text/markdown": "(no rows)", "text/plain": "(no rows)" });
+  const keys = Object.keys(rows[0]!);
+  const cell = (
+    v: unknown,
+  ) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : String(v));
+  const md = [
+    `| ${keys.join(" | ")} |`,
+    `|${keys.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(" | ")} |`),
+  ].join("\n");
+  return displayable({ "text/markdown": md, "text/plain": md });
+}
+
+/**
+ * The notebooks' run mode: `quick` (small, for CI) or `full` (the committed outputs), from the environment
+ * variable `DPO_KERNELS_NOTEBOOK_MODE`; unset means `full`.
+ *
+ * @returns The mode.
+ */
+export function notebookMode(): "quick" | "full" {
+  return Deno.env.get("DPO_KERNELS_NOTEBOOK_MODE") === "quick" ? "quick" : "full";
+}
+
+/**
+ * The folder of the real preference datasets (normalized JSONL), from `DPO_KERNELS_DATA_DIR`; undefined when
+ * unset, in which case the notebooks use the embedded synthetic suite.
+ *
+ * @returns The folder, or undefined.
+ */
+export function realDataDir(): string | undefined {
+  return Deno.env.get("DPO_KERNELS_DATA_DIR") || undefined;
+}
