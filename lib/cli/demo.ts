@@ -2,7 +2,7 @@
  * `deno task demo`: the project's main job, offline, on the embedded synthetic suite.
  *
  * 1. Read the suite (data/synthetic_*.jsonl; regenerated from its seed if absent).
- * 2. Supervised fine-tuning of a tiny GPT per seed: the reference.
+ * 2. Supervised fine-tuning of a tiny GPT: the reference, shared by every run.
  * 3. The paper's data-driven selection (Sec. 5) on the reference's embeddings of the training pairs: the
  *    recommended kernel and divergence, with the reasons.
  * 4. Preference training with DPO, the RBF kernel and HMK, each with the recommended divergence, per seed.
@@ -35,8 +35,8 @@ Usage: deno task demo [options]
 
   --out DIR          output folder (default out)
   --seeds N          seeds per loss (default 3)
-  --steps N          preference steps per run (default 250)
-  --sft-steps N      SFT steps per seed (default 400)
+  --steps N          preference steps per run (default 300)
+  --sft-steps N      SFT steps of the shared reference (default 1500)
   --backend NAME     wasm (default) | cpu | webgpu
   --quick            a 1-minute smoke run (1 seed, few steps): checks the pipeline, not the results
   --help             this text
@@ -92,8 +92,8 @@ async function main(): Promise<number> {
   const out = values.out!;
   const quick = values.quick!;
   const seeds = Array.from({ length: quick ? 1 : Number(values.seeds) }, (_, i) => i);
-  const steps = Number(values.steps ?? (quick ? 20 : 250));
-  const sftSteps = Number(values["sft-steps"] ?? (quick ? 30 : 400));
+  const steps = Number(values.steps ?? (quick ? 20 : 300));
+  const sftSteps = Number(values["sft-steps"] ?? (quick ? 30 : 1500));
   if (![steps, sftSteps, seeds.length].every((n) => Number.isInteger(n) && n >= 0)) {
     console.error("error: --steps, --sft-steps and --seeds must be non-negative integers");
     return 2;
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     steps,
     learningRate: 5e-4,
     warmupSteps: 10,
-    sft: { steps: sftSteps, batchSize: 16, learningRate: 1e-3 },
+    sft: { steps: sftSteps, batchSize: 16, learningRate: 2e-3 },
   };
   let lastLine = 0;
   const grid: Omit<GridOptions, "losses" | "divergences"> = {
@@ -127,6 +127,7 @@ async function main(): Promise<number> {
     seeds,
     base,
     sftSteps,
+    referenceSeed: 0,
     evaluate: { judge: judge as Judge, decode: { maxTokens: 24 } },
     onProgress: (message, event) => {
       if (event === undefined) console.log(`[${elapsed()}] ${message}`);
@@ -187,11 +188,11 @@ async function main(): Promise<number> {
   const report = `# DPO-Kernels demo report
 
 Embedded synthetic suite (${suite.source}): ${train.length} training pairs, ${test.length} held-out pairs, five
-categories. Policy: byte-level GPT, d_model 64, 2 layers, 2 heads, context 64; SFT ${sftSteps} steps
-(batch 16, lr 1e-3) per seed, then ${steps} preference steps (batch 8 pairs, β 0.1, lr 5e-4, warmup 10, cosine)
-per loss and seed. Backend: ${tf.getBackend()}. Seeds: ${seeds.join(", ")}. Wall time: ${
-    seconds.toFixed(0)
-  } s.
+categories. Policy: byte-level GPT, d_model 64, 2 layers, 2 heads, context 64; one SFT reference (seed 0,
+${sftSteps} steps, batch 16, lr 2e-3) shared by all runs, then ${steps} preference steps (batch 8 pairs, β 0.1,
+lr 5e-4, warmup 10, cosine) per loss and seed: the spread over seeds is that of the preference phase. Backend: ${tf.getBackend()}. Seeds: ${
+    seeds.join(", ")
+  }. Wall time: ${seconds.toFixed(0)} s.
 ${
     quick
       ? "\n**Quick mode**: a smoke run of the pipeline; the numbers below say nothing about the losses.\n"

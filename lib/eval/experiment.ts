@@ -63,6 +63,11 @@ export interface GridOptions {
   base?: Partial<TrainConfig>;
   /** SFT steps of each seed's reference (default 300). */
   sftSteps?: number;
+  /**
+   * Share one SFT reference, trained with this seed, across all seeds (default: one reference per seed). The
+   * seeds then vary the preference phase only (data order, mixture initialization), at a fraction of the cost.
+   */
+  referenceSeed?: number;
   /** Evaluation options (judge, decoding). */
   evaluate?: EvaluateOptions;
   /** Progress callback. */
@@ -138,7 +143,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
   await Deno.mkdir(`${options.out}/results`, { recursive: true });
   const results: GridResult[] = [];
   for (const seed of seeds) {
-    const referenceDir = await sftReference(options, seed);
+    const referenceDir = await sftReference(options, options.referenceSeed ?? seed);
     const reference = await loadModel(referenceDir, false);
     const tokenizer = await loadTokenizer(
       (await loadCheckpoint(referenceDir).then((c) => {
