@@ -92,6 +92,7 @@ export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" 
   return join(root, revision === "main" ? id : `${id}@${revision}`);
 }
 
+/** Whether a path exists (other errors than NotFound propagate). */
 export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);

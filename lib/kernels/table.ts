@@ -14,9 +14,13 @@ import { logSpectralKernel, spectralKernel, type SpectralKernelOptions } from ".
 
 /** The options of every base kernel, by name. */
 export interface KernelOptionsByName {
+  /** Polynomial kernel options. */
   polynomial: PolynomialKernelOptions;
+  /** RBF kernel options. */
   rbf: RbfKernelOptions;
+  /** Spectral kernel options. */
   spectral: SpectralKernelOptions;
+  /** Mahalanobis kernel options. */
   mahalanobis: MahalanobisKernelOptions;
 }
 

@@ -32,6 +32,8 @@ export interface PreferenceDataset {
 /** A malformed data line: names the file and the 1-based line. */
 export class DataLineError extends Error {
   /**
+   * Builds the error; its message is `file:line: reason`.
+   *
    * @param file The file's path.
    * @param line The 1-based line number.
    * @param reason What is wrong.

@@ -28,7 +28,8 @@ export interface ExplicitRegularizerOptions {
   tokenEmbeddings?: tf.Tensor2D;
 }
 
-type PerToken = (logP: tf.Tensor2D, logQ: tf.Tensor2D, o: ExplicitRegularizerOptions) => tf.Tensor1D;
+/** A per-token divergence: log-probabilities `[M, V]` of policy and reference → `[M]`. */
+export type PerToken = (logP: tf.Tensor2D, logQ: tf.Tensor2D, o: ExplicitRegularizerOptions) => tf.Tensor1D;
 
 const sumLast = (x: tf.Tensor): tf.Tensor1D => tf.sum(x, -1) as tf.Tensor1D;
 

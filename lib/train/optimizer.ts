@@ -70,6 +70,8 @@ export class AdamW {
   step = 0;
 
   /**
+   * Creates the moments (zeros) for the given variables.
+   *
    * @param variables The parameters to update (their order is the state's order).
    * @param options β₁, β₂, ε, weight decay.
    */

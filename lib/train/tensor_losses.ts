@@ -74,6 +74,8 @@ export class MixtureParameters {
   readonly variables: Map<string, tf.Variable>;
 
   /**
+   * Creates the logits as variables (zeros unless given).
+   *
    * @param kind Flat mixture or HMK.
    * @param init Initial logits (default zeros): `{ logits: [4] }` or `{ tau: [2], local: [2], global: [2] }`.
    */

@@ -73,6 +73,8 @@ export interface TrainSummary {
 /** Training stopped on a non-finite loss or gradient. */
 export class TrainingError extends Error {
   /**
+   * Builds the error.
+   *
    * @param message What went wrong.
    * @param step The step at which it happened.
    * @param lastCheckpoint The last good checkpoint (intact), if any.

@@ -112,6 +112,8 @@ export class PairCleaner {
   readonly #limit: number;
 
   /**
+   * Creates a cleaner for one source.
+   *
    * @param options The `source` and `category` written on each pair, and `limit`, the number of pairs after
    * which {@link PairCleaner.full} is true and further pairs are ignored (default Infinity).
    * @throws {TypeError} If source is not a string or category is neither null nor a category.

@@ -9,6 +9,8 @@ import { describe } from "../../math/validation.ts";
 /** A malformed raw row: names the file and the 1-based row (the line, for JSONL files). */
 export class DataRowError extends Error {
   /**
+   * Builds the error; its message names the file and the row.
+   *
    * @param file The file's path or name.
    * @param row The 1-based row number.
    * @param reason What is wrong.
