@@ -212,6 +212,53 @@ export function lossByName(name: string): LossSpec {
   return spec;
 }
 
+/** The scalar settings of a loss, resolved against the loss's defaults and validated. */
+export interface ResolvedLossOptions {
+  /** The loss's table entry. */
+  spec: LossSpec;
+  /** β. */
+  beta: number;
+  /** γ. */
+  gamma: number;
+  /** η, the entropy bonus. */
+  entropyWeight: number;
+  /** ε, label smoothing. */
+  labelSmoothing: number;
+  /** The SFT term's weight. */
+  sftWeight: number;
+}
+
+/**
+ * Resolves and validates the scalar options every form of the loss shares (the numeric and the tensor one).
+ *
+ * @param options The options.
+ * @returns The loss's spec and the resolved β, γ, η, ε and SFT weight.
+ * @throws {RangeError} Naming the first bad option.
+ * @example
+ * ```ts
+ * import { resolveLossOptions } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveLossOptions({ loss: "hybrid" }).gamma, 0.5);
+ * assert.throws(() => resolveLossOptions({ beta: 0 }), /options.beta/);
+ * ```
+ */
+export function resolveLossOptions(options: PreferenceLossOptions): ResolvedLossOptions {
+  const spec = lossByName(options.loss ?? "dpo");
+  const beta = options.beta ?? 0.1;
+  assertPositive(beta, "options.beta");
+  const gamma = options.gamma ?? spec.gamma;
+  assertNonNegative(gamma, "options.gamma");
+  const entropyWeight = options.entropyWeight ?? spec.entropyWeight;
+  assertNonNegative(entropyWeight, "options.entropyWeight");
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
+    throw new RangeError(`options.labelSmoothing must lie in [0, 0.5), got ${describe(labelSmoothing)}`);
+  }
+  const sftWeight = options.sftWeight ?? 0;
+  assertNonNegative(sftWeight, "options.sftWeight");
+  return { spec, beta, gamma, entropyWeight, labelSmoothing, sftWeight };
+}
+
 // Softmax backward: given ∂L/∂p for p = softmax(θ), returns ∂L/∂θ_j = p_j(∂L/∂p_j − Σ_k p_k ∂L/∂p_k).
 function softmaxBackward(p: readonly number[], dp: readonly number[]): number[] {
   const dot = p.reduce((s, pk, k) => s + pk * (dp[k] as number), 0);
@@ -309,19 +356,7 @@ export function preferenceLoss(
   pair: PreferencePair,
   options: PreferenceLossOptions = {},
 ): PreferenceLossResult {
-  const spec = lossByName(options.loss ?? "dpo");
-  const beta = options.beta ?? 0.1;
-  assertPositive(beta, "options.beta");
-  const gamma = options.gamma ?? spec.gamma;
-  assertNonNegative(gamma, "options.gamma");
-  const eta = options.entropyWeight ?? spec.entropyWeight;
-  assertNonNegative(eta, "options.entropyWeight");
-  const labelSmoothing = options.labelSmoothing ?? 0;
-  if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
-    throw new RangeError(`options.labelSmoothing must lie in [0, 0.5), got ${describe(labelSmoothing)}`);
-  }
-  const sftWeight = options.sftWeight ?? 0;
-  assertNonNegative(sftWeight, "options.sftWeight");
+  const { spec, beta, gamma, entropyWeight: eta, labelSmoothing, sftWeight } = resolveLossOptions(options);
   assertFinite(pair.policyChosen, "pair.policyChosen");
   assertFinite(pair.policyRejected, "pair.policyRejected");
   assertFinite(pair.referenceChosen, "pair.referenceChosen");

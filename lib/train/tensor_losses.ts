@@ -19,8 +19,12 @@ import { rbfDefaults } from "../kernels/rbf.ts";
 import { spectralDefaults } from "../kernels/spectral.ts";
 import { EXPONENT_CLAMP, implicitScore } from "../losses/implicit_scores.ts";
 import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
-import { lossByName, type MarginKind, type PreferenceLossOptions } from "../losses/preference_loss.ts";
-import { assertNonNegative, assertPositive, describe } from "../math/validation.ts";
+import {
+  type MarginKind,
+  type PreferenceLossOptions,
+  resolveLossOptions,
+} from "../losses/preference_loss.ts";
+import { assertPositive, describe } from "../math/validation.ts";
 
 /** The batch inputs: summed response log-probs `[B]` of policy and reference. */
 export interface TensorPreferenceBatch {
@@ -281,19 +285,9 @@ export function tensorPreferenceLoss(
   batch: TensorPreferenceBatch,
   options: TensorPreferenceLossOptions = {},
 ): TensorPreferenceResult {
-  const spec = lossByName(options.loss ?? "dpo");
-  const beta = options.beta ?? 0.1;
-  assertPositive(beta, "options.beta");
-  const gamma = options.gamma ?? spec.gamma;
-  assertNonNegative(gamma, "options.gamma");
-  const eta = options.entropyWeight ?? spec.entropyWeight;
-  assertNonNegative(eta, "options.entropyWeight");
-  const eps = options.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps < 0.5)) {
-    throw new RangeError(`options.labelSmoothing must lie in [0, 0.5), got ${eps}`);
-  }
-  const sftWeight = options.sftWeight ?? 0;
-  assertNonNegative(sftWeight, "options.sftWeight");
+  const { spec, beta, gamma, entropyWeight: eta, labelSmoothing: eps, sftWeight } = resolveLossOptions(
+    options,
+  );
 
   // r = β·φ(z), z = ℓ − ℓ_ref.
   const phi = scoreTensor(options.divergence ?? "kl", options);
