@@ -85,6 +85,8 @@ export interface TrainConfig {
   wasserstein?: { topK?: number; epsilon?: number; iterations?: number };
   /** Kernel options of the margin shapes (polynomial, rbf, spectral, mahalanobis). */
   kernels?: MarginShapeOptions;
+  /** Learning rate of the kernel-mixture logits (default 0.02; it follows the same schedule). */
+  mixtureLearningRate?: number;
   /** Entropy bonus on mixture weights (default: 0.05 for `hmk`, 0 for `mixture`). */
   entropyWeight?: number;
   /** Label smoothing ε for `dpo` (cDPO) and `robust` (default 0). */
@@ -175,6 +177,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     "wasserstein",
     "kernels",
     "entropyWeight",
+    "mixtureLearningRate",
     "labelSmoothing",
     "sftWeight",
     "embedder",
@@ -221,6 +224,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     wasserstein: config.wasserstein ?? {},
     kernels: config.kernels ?? {},
     entropyWeight: config.entropyWeight ?? spec.entropyWeight,
+    mixtureLearningRate: config.mixtureLearningRate ?? 0.02,
     labelSmoothing: config.labelSmoothing ?? 0,
     sftWeight: config.sftWeight ?? 0,
     embedder: config.embedder ?? "policy",
@@ -275,6 +279,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   check(nonNegative(r.regularizerWeight), "regularizerWeight", r.regularizerWeight, ">= 0");
   check(positive(r.alpha), "alpha", r.alpha, "> 0");
   check(nonNegative(r.entropyWeight), "entropyWeight", r.entropyWeight, ">= 0");
+  check(positive(r.mixtureLearningRate), "mixtureLearningRate", r.mixtureLearningRate, "> 0");
   check(
     nonNegative(r.labelSmoothing) && r.labelSmoothing < 0.5,
     "labelSmoothing",

@@ -22,20 +22,31 @@ export type TextEmbedder = (texts: readonly string[]) => Promise<number[][]>;
  */
 export async function loadTextEmbedder(model: string): Promise<TextEmbedder> {
   const transformers = await import("@huggingface/transformers");
+  const { env } = transformers;
+  const name = model;
+  // The offline settings below are global: restore them once loaded, or a later hub id would be looked up
+  // under this folder's parent with remote models off.
+  const saved = {
+    allowRemoteModels: env.allowRemoteModels,
+    allowLocalModels: env.allowLocalModels,
+    localModelPath: env.localModelPath,
+  };
   const local = await Deno.stat(model).then((s) => s.isDirectory, () => false);
   if (local) {
     const abs = await Deno.realPath(model);
     const slash = abs.lastIndexOf("/");
-    transformers.env.allowRemoteModels = false;
-    transformers.env.allowLocalModels = true;
-    transformers.env.localModelPath = abs.slice(0, slash + 1);
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = abs.slice(0, slash + 1);
     model = abs.slice(slash + 1);
   }
   let extractor;
   try {
     extractor = await transformers.pipeline("feature-extraction", model, { dtype: "fp32" });
   } catch (e) {
-    throw new Error(`cannot load the embedding model ${model}: ${(e as Error).message}`);
+    throw new Error(`cannot load the embedding model ${name}: ${(e as Error).message}`);
+  } finally {
+    Object.assign(env, saved);
   }
   return async (texts) => {
     const out: number[][] = [];

@@ -55,6 +55,11 @@ export interface AdamWOptions {
   epsilon?: number;
   /** Decoupled weight decay (default 0: Adam). Applied to matrices only, not to biases, LayerNorm or logits. */
   weightDecay?: number;
+  /**
+   * A learning-rate multiplier per variable, in the variables' order (default 1 each): the kernel-mixture logits
+   * train with a larger rate than the network's weights.
+   */
+  learningRateScale?: readonly number[];
 }
 
 /** AdamW over a fixed list of variables. Owns its moment tensors: call {@link AdamW.dispose}. */
@@ -66,6 +71,7 @@ export class AdamW {
   readonly #beta2: number;
   readonly #epsilon: number;
   readonly #weightDecay: number;
+  readonly #scale: readonly number[];
   /** Updates applied so far. */
   step = 0;
 
@@ -85,6 +91,12 @@ export class AdamW {
     assertPositive(this.#epsilon, "epsilon");
     assertNonNegative(this.#weightDecay, "weightDecay");
     this.#vars = [...variables];
+    this.#scale = options.learningRateScale ?? this.#vars.map(() => 1);
+    if (this.#scale.length !== this.#vars.length || !this.#scale.every((x) => x > 0 && Number.isFinite(x))) {
+      throw new RangeError(
+        `learningRateScale must hold ${this.#vars.length} finite numbers > 0, got ${this.#scale.length} values`,
+      );
+    }
     this.#m = this.#vars.map((v) => tf.variable(tf.zerosLike(v), false));
     this.#v = this.#vars.map((v) => tf.variable(tf.zerosLike(v), false));
   }

@@ -477,7 +477,11 @@ export async function* train(
 
     // ---- 3. Preference optimization ---------------------------------------------------------------------
     const vars = [...policy.variables(), ...(mixture ? [...mixture.variables.values()] : [])];
-    const optimizer = new AdamW(vars, { weightDecay: config.weightDecay });
+    // The mixture logits are a handful of scalars that must move by O(1) within a run: they get their own rate.
+    const learningRateScale = vars.map((_, i) =>
+      i < policy.variables().length ? 1 : config.mixtureLearningRate / config.learningRate
+    );
+    const optimizer = new AdamW(vars, { weightDecay: config.weightDecay, learningRateScale });
     const start = resumed.phase === "preference" ? (resumed.step as number) : 0;
     if (resumed.phase === "preference" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
     tf.dispose(s.resumeOptimizer ? [...s.resumeOptimizer.values()] : []);
