@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { asRecord, numberField, requireString, stringField } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows, type RowHandler } from "./normalize.ts";
+import { numberField, requireString, stringField } from "./rows.ts";
 
 /**
  * Normalizes AlpacaFarm preference rows into pairs.
@@ -34,26 +34,18 @@ export function normalizeAlpacaFarm(
   rows: readonly unknown[],
   options: NormalizeOptions = {},
 ): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "alpaca_farm",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const instruction = requireString(row, "instruction", place).trim();
-    const input = (stringField(row, "input", place, { optional: true }) ?? "").trim();
-    const out1 = requireString(row, "output_1", place);
-    const out2 = requireString(row, "output_2", place);
-    const preference = numberField(row, "preference", place, { optional: true });
-    const prompt = input === "" ? instruction : `${instruction}\n\n${input}`;
-    if (preference === 1) cleaner.add({ prompt, chosen: out1, rejected: out2 });
-    else if (preference === 2) cleaner.add({ prompt, chosen: out2, rejected: out1 });
-    else cleaner.drop("tie");
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, { source: "alpaca_farm", category: null, each: alpacaFarmRow }, options);
 }
+
+/** One AlpacaFarm row: the instruction (and input) as the prompt, `preference` naming the better output. */
+const alpacaFarmRow: RowHandler = (row, place, cleaner) => {
+  const instruction = requireString(row, "instruction", place).trim();
+  const input = (stringField(row, "input", place, { optional: true }) ?? "").trim();
+  const out1 = requireString(row, "output_1", place);
+  const out2 = requireString(row, "output_2", place);
+  const preference = numberField(row, "preference", place, { optional: true });
+  const prompt = input === "" ? instruction : `${instruction}\n\n${input}`;
+  if (preference === 1) cleaner.add({ prompt, chosen: out1, rejected: out2 });
+  else if (preference === 2) cleaner.add({ prompt, chosen: out2, rejected: out1 });
+  else cleaner.drop("tie");
+};

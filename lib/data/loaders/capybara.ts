@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { pairFromConversations, parseMessages } from "./conversation.ts";
-import { asRecord, numberField } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows } from "./normalize.ts";
+import { messagePairRow } from "./message_pairs.ts";
 
 /**
  * Normalizes Capybara DPO rows into pairs.
@@ -34,28 +33,8 @@ import { asRecord, numberField } from "./rows.ts";
  * ```
  */
 export function normalizeCapybara(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "capybara-dpo-7k",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const chosen = parseMessages(row.chosen, "chosen", place);
-    const rejected = parseMessages(row.rejected, "rejected", place);
-    const rc = numberField(row, "rating_chosen", place, { optional: true });
-    const rr = numberField(row, "rating_rejected", place, { optional: true });
-    if (rc !== undefined && rr !== undefined && rc === rr) {
-      cleaner.drop("tie");
-      continue;
-    }
-    const pair = pairFromConversations(chosen, rejected);
-    if ("dropped" in pair) cleaner.drop(pair.dropped);
-    else cleaner.add(pair);
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, { source: "capybara-dpo-7k", category: null, each: capybaraRow }, options);
 }
+
+/** One Capybara row: message lists scored by `rating_chosen` and `rating_rejected`. */
+const capybaraRow = messagePairRow({ chosenScore: "rating_chosen", rejectedScore: "rating_rejected" });

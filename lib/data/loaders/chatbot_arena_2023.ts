@@ -6,9 +6,16 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
+import {
+  type NormalizeOptions,
+  type NormalizeResult,
+  normalizeRows,
+  type PairCleaner,
+  type RowHandler,
+  type RowNormalizerSpec,
+} from "./normalize.ts";
 import { type ChatMessage, pairFromConversations, parseMessages } from "./conversation.ts";
-import { asRecord, DataRowError, requireString } from "./rows.ts";
+import { DataRowError, requireString } from "./rows.ts";
 
 /** Which side each `winner` value prefers (undefined: a tie). */
 export const ARENA_WINNERS: Readonly<Record<string, "a" | "b" | undefined>> = Object.freeze({
@@ -46,33 +53,30 @@ export function normalizeChatbotArena2023(
   rows: readonly unknown[],
   options: NormalizeOptions = {},
 ): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "chatbot_arena_conversations",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const winner = requireString(row, "winner", place);
-    if (!(winner in ARENA_WINNERS)) {
-      throw new DataRowError(
-        file,
-        place.row,
-        `field "winner" must be one of ${Object.keys(ARENA_WINNERS).join(", ")}, got ${
-          JSON.stringify(winner)
-        }`,
-      );
-    }
-    const a = parseMessages(row.conversation_a, "conversation_a", place);
-    const b = parseMessages(row.conversation_b, "conversation_b", place);
-    addBattle(cleaner, ARENA_WINNERS[winner], a, b);
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, ARENA_2023, options);
 }
+
+/** One 2023 battle: the `winner` and the two conversations. */
+const arena2023Row: RowHandler = (row, place, cleaner) => {
+  const winner = requireString(row, "winner", place);
+  if (!(winner in ARENA_WINNERS)) {
+    throw new DataRowError(
+      place.file,
+      place.row,
+      `field "winner" must be one of ${Object.keys(ARENA_WINNERS).join(", ")}, got ${JSON.stringify(winner)}`,
+    );
+  }
+  const a = parseMessages(row.conversation_a, "conversation_a", place);
+  const b = parseMessages(row.conversation_b, "conversation_b", place);
+  addBattle(cleaner, ARENA_WINNERS[winner], a, b);
+};
+
+/** Chatbot Arena 2023 as a row-by-row normalizer: its default source and its row step. */
+const ARENA_2023: RowNormalizerSpec = {
+  source: "chatbot_arena_conversations",
+  category: null,
+  each: arena2023Row,
+};
 
 /**
  * Adds one arena battle to a cleaner: drops ties, otherwise pairs the winner's conversation with the loser's.

@@ -8,10 +8,16 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
+import {
+  type NormalizeOptions,
+  type NormalizeResult,
+  normalizeRows,
+  type RowHandler,
+  type RowNormalizerSpec,
+} from "./normalize.ts";
 import type { ChatMessage } from "./conversation.ts";
 import { addBattle } from "./chatbot_arena_2023.ts";
-import { asRecord, DataRowError, numberField, type RowPlace } from "./rows.ts";
+import { DataRowError, numberField, type RowPlace } from "./rows.ts";
 import { describe } from "../../math/validation.ts";
 
 function turns(row: Readonly<Record<string, unknown>>, key: string, place: RowPlace): (string | null)[] {
@@ -73,41 +79,40 @@ export function normalizeChatbotArena2024(
   rows: readonly unknown[],
   options: NormalizeOptions = {},
 ): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "arena-human-preference-55k",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const flag = (key: string): number => {
-      const v = typeof row[key] === "string" ? Number(row[key]) : row[key];
-      return numberField({ [key]: v }, key, place) as number;
-    };
-    const wins = [flag("winner_model_a"), flag("winner_model_b"), flag("winner_tie")];
-    if (wins.filter((w) => w === 1).length !== 1 || wins.some((w) => w !== 0 && w !== 1)) {
-      throw new DataRowError(
-        file,
-        place.row,
-        `winner_model_a, winner_model_b, winner_tie must hold exactly one 1, got ${wins.join(", ")}`,
-      );
-    }
-    const prompts = turns(row, "prompt", place);
-    const ra = turns(row, "response_a", place);
-    const rb = turns(row, "response_b", place);
-    if (ra.length !== prompts.length || rb.length !== prompts.length) {
-      throw new DataRowError(
-        file,
-        place.row,
-        `prompt has ${prompts.length} turns but response_a has ${ra.length} and response_b ${rb.length}`,
-      );
-    }
-    const side = wins[0] === 1 ? "a" : wins[1] === 1 ? "b" : undefined;
-    addBattle(cleaner, side, conversation(prompts, ra), conversation(prompts, rb));
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, ARENA_2024, options);
 }
+
+/** One 2024 battle: the three 0/1 winner columns and the JSON-encoded turns of the prompt and both responses. */
+const arena2024Row: RowHandler = (row, place, cleaner) => {
+  const flag = (key: string): number => {
+    const v = typeof row[key] === "string" ? Number(row[key]) : row[key];
+    return numberField({ [key]: v }, key, place) as number;
+  };
+  const wins = [flag("winner_model_a"), flag("winner_model_b"), flag("winner_tie")];
+  if (wins.filter((w) => w === 1).length !== 1 || wins.some((w) => w !== 0 && w !== 1)) {
+    throw new DataRowError(
+      place.file,
+      place.row,
+      `winner_model_a, winner_model_b, winner_tie must hold exactly one 1, got ${wins.join(", ")}`,
+    );
+  }
+  const prompts = turns(row, "prompt", place);
+  const ra = turns(row, "response_a", place);
+  const rb = turns(row, "response_b", place);
+  if (ra.length !== prompts.length || rb.length !== prompts.length) {
+    throw new DataRowError(
+      place.file,
+      place.row,
+      `prompt has ${prompts.length} turns but response_a has ${ra.length} and response_b ${rb.length}`,
+    );
+  }
+  const side = wins[0] === 1 ? "a" : wins[1] === 1 ? "b" : undefined;
+  addBattle(cleaner, side, conversation(prompts, ra), conversation(prompts, rb));
+};
+
+/** Chatbot Arena 2024 as a row-by-row normalizer: its default source and its row step. */
+const ARENA_2024: RowNormalizerSpec = {
+  source: "arena-human-preference-55k",
+  category: null,
+  each: arena2024Row,
+};

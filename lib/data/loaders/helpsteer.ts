@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { asRecord, numberField, requireString } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, pairCleanerFor } from "./normalize.ts";
+import { forEachRow, numberField, requireString } from "./rows.ts";
 
 /** The attribute that orders HelpSteer responses. */
 export const HELPSTEER_ATTRIBUTE = "helpfulness";
@@ -36,24 +36,16 @@ export function normalizeHelpSteer(
   rows: readonly unknown[],
   options: NormalizeOptions = {},
 ): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "helpsteer",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
+  const cleaner = pairCleanerFor(options, { source: "helpsteer", category: null });
   const byPrompt = new Map<string, { response: string; score: number }[]>();
-  let n = 0;
-  for (const raw of rows) {
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
+  const n = forEachRow(rows, (row, place) => {
     const prompt = requireString(row, "prompt", place);
     const response = requireString(row, "response", place);
     const score = numberField(row, HELPSTEER_ATTRIBUTE, place) as number;
     const list = byPrompt.get(prompt) ?? [];
     list.push({ response, score });
     byPrompt.set(prompt, list);
-  }
+  }, { file: options.file });
   for (const [prompt, responses] of byPrompt) {
     if (cleaner.full) break;
     if (responses.length < 2) cleaner.drop("single_response");

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows, type RowHandler } from "./normalize.ts";
 import { splitHhTranscript } from "./conversation.ts";
-import { asRecord, requireString } from "./rows.ts";
+import { requireString } from "./rows.ts";
 
 /**
  * Normalizes HH-RLHF rows (`{chosen, rejected}` transcripts) into pairs.
@@ -34,26 +34,18 @@ import { asRecord, requireString } from "./rows.ts";
  * ```
  */
 export function normalizeHhRlhf(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "hh-rlhf",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const chosen = splitHhTranscript(requireString(row, "chosen", place));
-    const rejected = splitHhTranscript(requireString(row, "rejected", place));
-    if (chosen === undefined || rejected === undefined) {
-      cleaner.drop("no_assistant_turn");
-    } else if (chosen.prefix.trim() !== rejected.prefix.trim()) {
-      cleaner.drop("prefix_mismatch");
-    } else {
-      cleaner.add({ prompt: chosen.prefix, chosen: chosen.reply, rejected: rejected.reply });
-    }
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, { source: "hh-rlhf", category: null, each: hhRlhfRow }, options);
 }
+
+/** One HH-RLHF row: two transcripts split on their last assistant turn, which must share their prefix. */
+const hhRlhfRow: RowHandler = (row, place, cleaner) => {
+  const chosen = splitHhTranscript(requireString(row, "chosen", place));
+  const rejected = splitHhTranscript(requireString(row, "rejected", place));
+  if (chosen === undefined || rejected === undefined) {
+    cleaner.drop("no_assistant_turn");
+  } else if (chosen.prefix.trim() !== rejected.prefix.trim()) {
+    cleaner.drop("prefix_mismatch");
+  } else {
+    cleaner.add({ prompt: chosen.prefix, chosen: chosen.reply, rejected: rejected.reply });
+  }
+};

@@ -16,6 +16,7 @@
 export * from "./normalize.ts";
 export * from "./rows.ts";
 export * from "./conversation.ts";
+export * from "./message_pairs.ts";
 export * from "./formats.ts";
 export * from "./hub.ts";
 export * from "./hh_rlhf.ts";

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { arrayField, asRecord, numberField, requireString } from "./rows.ts";
-import { createRandom } from "../../model/random.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows, type PairCleaner } from "./normalize.ts";
+import { arrayField, asRecord, numberField, requireString, type RowPlace } from "./rows.ts";
+import { createRandom, type Random } from "../../model/random.ts";
 
 /** How many top-ranked answers are paired per prompt. */
 export const NECTAR_TOP_RANKS = 3;
@@ -44,38 +44,36 @@ export const NECTAR_SEED = 7;
  * ```
  */
 export function normalizeNectar(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "nectar",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
   const random = createRandom(options.seed ?? NECTAR_SEED);
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const prompt = requireString(row, "prompt", place);
-    const answers = arrayField(row, "answers", place).map((a, i) => {
-      const o = asRecord(a, place);
-      const p = { file: place.file, row: place.row };
-      return {
-        text: requireString(o, "answer", p),
-        rank: numberField(o, "rank", p) as number,
-        index: i,
-      };
-    }).sort((a, b) => a.rank - b.rank || a.index - b.index);
-    for (let i = 0; i < Math.min(NECTAR_TOP_RANKS, answers.length); i++) {
-      const top = answers[i] as { text: string; rank: number };
-      const lower = answers.filter((a) => a.rank > top.rank);
-      if (lower.length === 0) {
-        cleaner.drop("no_lower_rank");
-        continue;
-      }
-      const pick = lower[random.int(lower.length)] as { text: string };
-      cleaner.add({ prompt, chosen: top.text, rejected: pick.text });
+  const each = (row: Record<string, unknown>, place: RowPlace, cleaner: PairCleaner): void =>
+    addNectarRow(row, place, cleaner, random);
+  return normalizeRows(rows, { source: "nectar", category: null, each }, options);
+}
+
+/** One Nectar row: each of the top answers paired with a lower-ranked one drawn from `random`. */
+function addNectarRow(
+  row: Record<string, unknown>,
+  place: RowPlace,
+  cleaner: PairCleaner,
+  random: Random,
+): void {
+  const prompt = requireString(row, "prompt", place);
+  const answers = arrayField(row, "answers", place).map((a, i) => {
+    const o = asRecord(a, place);
+    return {
+      text: requireString(o, "answer", place),
+      rank: numberField(o, "rank", place) as number,
+      index: i,
+    };
+  }).sort((a, b) => a.rank - b.rank || a.index - b.index);
+  for (let i = 0; i < Math.min(NECTAR_TOP_RANKS, answers.length); i++) {
+    const top = answers[i] as { text: string; rank: number };
+    const lower = answers.filter((a) => a.rank > top.rank);
+    if (lower.length === 0) {
+      cleaner.drop("no_lower_rank");
+      continue;
     }
+    const pick = lower[random.int(lower.length)] as { text: string };
+    cleaner.add({ prompt, chosen: top.text, rejected: pick.text });
   }
-  return cleaner.result(n);
 }

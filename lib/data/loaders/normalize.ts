@@ -9,6 +9,7 @@
  */
 import type { PreferenceExample } from "../../train/data.ts";
 import { assertInteger, describe } from "../../math/validation.ts";
+import { forEachRow, type RowPlace } from "./rows.ts";
 
 /** The paper's five task categories. */
 export const PREFERENCE_CATEGORIES: readonly PreferenceCategory[] = Object.freeze([
@@ -198,6 +199,101 @@ export class PairCleaner {
   result(rows: number): NormalizeResult {
     return { pairs: [...this.#pairs], dropped: { ...this.#dropped }, rows };
   }
+}
+
+/** A dataset's defaults for the `source` and `category` options of its normalizer. */
+export interface NormalizerDefaults {
+  /** The `source` written on every pair when the options name none. */
+  source: string;
+  /** The `category` written on every pair when the options leave it undefined (null is kept as null). */
+  category: PreferenceCategory | null;
+}
+
+/**
+ * The {@link PairCleaner} of one normalizer call: `options.source` (or the dataset's default when missing),
+ * `options.category` (or the default when undefined) and `options.limit`.
+ *
+ * @param options The normalizer's options.
+ * @param defaults The dataset's default source and category.
+ * @returns A fresh cleaner.
+ * @throws {TypeError} If the source is not a string or the category is neither null nor a category.
+ * @throws {RangeError} If `options.limit` is not a non-negative integer (or Infinity).
+ *
+ * @example
+ * ```ts
+ * import { pairCleanerFor } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const c = pairCleanerFor({ limit: 1 }, { source: "prm800k", category: "reasoning" });
+ * c.add({ prompt: "Q", chosen: "A", rejected: "B" });
+ * assert.ok(c.full);
+ * assert.deepEqual(c.result(1).pairs[0], { prompt: "Q", chosen: "A", rejected: "B", source: "prm800k",
+ *   category: "reasoning" });
+ * ```
+ */
+export function pairCleanerFor(options: NormalizeOptions, defaults: NormalizerDefaults): PairCleaner {
+  return new PairCleaner({
+    source: options.source ?? defaults.source,
+    category: options.category === undefined ? defaults.category : options.category,
+    limit: options.limit,
+  });
+}
+
+/**
+ * One row's step of a row-by-row normalizer: read the row's fields, then add its candidate pairs to the cleaner
+ * or count why they are dropped. Malformed rows throw a `DataRowError` naming `place`.
+ */
+export type RowHandler = (row: Record<string, unknown>, place: RowPlace, cleaner: PairCleaner) => void;
+
+/** A row-by-row normalizer: the dataset's default source and category, and its step for one row. */
+export interface RowNormalizerSpec extends NormalizerDefaults {
+  /** Reads one row (already checked to be an object) and adds or drops its candidate pairs. */
+  each: RowHandler;
+}
+
+/**
+ * Runs a row-by-row normalizer: builds the cleaner from the options and the dataset's defaults
+ * ({@link pairCleanerFor}), hands each row in order to `spec.each` until `limit` pairs are kept, and returns the
+ * kept pairs, the drop counts and the number of rows read.
+ *
+ * @param rows The raw rows.
+ * @param spec The dataset's default `source` and `category`, and `each`, its step for one row.
+ * @param options `file` (default `"rows"`), `source`, `category`, `limit` (as in {@link NormalizeOptions}).
+ * @returns The pairs and the drop counts.
+ * @throws {DataRowError} If a row is not an object, or whatever `spec.each` throws.
+ * @throws {TypeError} On a bad `source` or `category`.
+ * @throws {RangeError} On a bad `limit`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeRows, requireString } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const r = normalizeRows([
+ *   { q: "2+2?", good: "4", bad: "5" },
+ *   { q: "1+1?", good: "2", bad: "2" },
+ * ], {
+ *   source: "demo",
+ *   category: "reasoning",
+ *   each: (row, place, cleaner) => {
+ *     const prompt = requireString(row, "q", place);
+ *     cleaner.add({ prompt, chosen: requireString(row, "good", place), rejected: requireString(row, "bad", place) });
+ *   },
+ * }, { file: "demo.jsonl" });
+ * assert.deepEqual(r.pairs.map((p) => [p.prompt, p.chosen, p.category]), [["2+2?", "4", "reasoning"]]);
+ * assert.deepEqual(r.dropped, { identical: 1 });
+ * assert.equal(r.rows, 2);
+ * ```
+ */
+export function normalizeRows(
+  rows: readonly unknown[],
+  spec: RowNormalizerSpec,
+  options: NormalizeOptions = {},
+): NormalizeResult {
+  const cleaner = pairCleanerFor(options, spec);
+  const n = forEachRow(rows, (row, place) => spec.each(row, place, cleaner), {
+    file: options.file,
+    until: () => cleaner.full,
+  });
+  return cleaner.result(n);
 }
 
 /**

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { asRecord, requireString, stringField } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows, type RowHandler } from "./normalize.ts";
+import { requireString, stringField } from "./rows.ts";
 
 /**
  * Normalizes Orca DPO rows into pairs.
@@ -25,24 +25,16 @@ import { asRecord, requireString, stringField } from "./rows.ts";
  * ```
  */
 export function normalizeOrca(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "orca_dpo_pairs",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const system = (stringField(row, "system", place, { optional: true }) ?? "").trim();
-    const question = requireString(row, "question", place).trim();
-    cleaner.add({
-      prompt: system === "" ? question : `${system}\n\n${question}`,
-      chosen: requireString(row, "chosen", place),
-      rejected: requireString(row, "rejected", place),
-    });
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, { source: "orca_dpo_pairs", category: null, each: orcaRow }, options);
 }
+
+/** One Orca row: the system message and question as the prompt, then the two answers. */
+const orcaRow: RowHandler = (row, place, cleaner) => {
+  const system = (stringField(row, "system", place, { optional: true }) ?? "").trim();
+  const question = requireString(row, "question", place).trim();
+  cleaner.add({
+    prompt: system === "" ? question : `${system}\n\n${question}`,
+    chosen: requireString(row, "chosen", place),
+    rejected: requireString(row, "rejected", place),
+  });
+};

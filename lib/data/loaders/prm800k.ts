@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { arrayField, asRecord, DataRowError, numberField, requireString } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, pairCleanerFor } from "./normalize.ts";
+import { arrayField, DataRowError, forEachRow, numberField, requireString } from "./rows.ts";
 import { createRandom, type Random } from "../../model/random.ts";
 
 /** The most rejected steps paired with one prefix. */
@@ -75,29 +75,21 @@ export function sampleInOrder<T>(items: readonly T[], k: number, random: Random)
  * ```
  */
 export function normalizePrm800k(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "prm800k",
-    category: options.category === undefined ? "reasoning" : options.category,
-    limit: options.limit,
-  });
+  const cleaner = pairCleanerFor(options, { source: "prm800k", category: "reasoning" });
   const random = createRandom(options.seed ?? PRM800K_SEED);
   const groups = new Map<string, { prompt: string; steps: Step[] }>();
-  let n = 0;
   let unused = 0;
-  for (const raw of rows) {
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
+  const n = forEachRow(rows, (row, place) => {
     const problem = requireString(row, "instruction", place);
     const previous = arrayField(row, "responses", place);
     if (!previous.every((s) => typeof s === "string")) {
-      throw new DataRowError(file, place.row, `field "responses" must be a list of strings`);
+      throw new DataRowError(place.file, place.row, `field "responses" must be a list of strings`);
     }
     const text = requireString(row, "next_response", place);
     const rating = numberField(row, "rating", place, { optional: true });
     if (rating !== 1 && rating !== -1 || row.is_human_response === true) {
       unused++;
-      continue;
+      return;
     }
     const key = JSON.stringify([problem, previous]);
     const prev = (previous as string[]).map((s) => s.trim()).filter((s) => s !== "");
@@ -105,7 +97,7 @@ export function normalizePrm800k(rows: readonly unknown[], options: NormalizeOpt
       { prompt: prev.length === 0 ? problem.trim() : `${problem.trim()}\n\n${prev.join("\n")}`, steps: [] };
     group.steps.push({ text, rating, preferred: row.is_preferred_response === true });
     groups.set(key, group);
-  }
+  }, { file: options.file });
   if (unused > 0) cleaner.drop("unused_step", unused);
   for (const { prompt, steps } of groups.values()) {
     if (cleaner.full) break;

@@ -53,6 +53,46 @@ export function asRecord(value: unknown, place: RowPlace): Record<string, unknow
 }
 
 /**
+ * Walks a dataset's raw rows in order: each is numbered from 1, checked to be an object ({@link asRecord}) and
+ * handed to `visit` with its place. Before each row `until` is asked whether to stop; the rows already read are
+ * counted, so a stop before the first row reads none.
+ *
+ * @param rows The raw rows.
+ * @param visit Called with each row's fields and its file and row number.
+ * @param options `file`: the name used in messages (default `"rows"`); `until`: asked before each row, reading
+ * stops once it returns true (default: never stop).
+ * @returns How many rows were read.
+ * @throws {DataRowError} If a row is not a plain object (and whatever `visit` throws).
+ *
+ * @example
+ * ```ts
+ * import { forEachRow } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const seen: string[] = [];
+ * const n = forEachRow([{ a: 1 }, { a: 2 }, { a: 3 }], (row, place) => {
+ *   seen.push(`${place.file}:${place.row}=${row.a}`);
+ * }, { file: "f.jsonl", until: () => seen.length === 2 });
+ * assert.deepEqual(seen, ["f.jsonl:1=1", "f.jsonl:2=2"]);
+ * assert.equal(n, 2);
+ * assert.throws(() => forEachRow([null], () => {}), /rows: row 1/);
+ * ```
+ */
+export function forEachRow(
+  rows: readonly unknown[],
+  visit: (row: Record<string, unknown>, place: RowPlace) => void,
+  options: { file?: string; until?: () => boolean } = {},
+): number {
+  const file = options.file ?? "rows";
+  let n = 0;
+  for (const raw of rows) {
+    if (options.until?.()) break;
+    const place = { file, row: ++n };
+    visit(asRecord(raw, place), place);
+  }
+  return n;
+}
+
+/**
  * A string field of a row.
  *
  * @param row The row.

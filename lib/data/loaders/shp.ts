@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { asRecord, DataRowError, numberField, requireString } from "./rows.ts";
+import { type NormalizeOptions, type NormalizeResult, normalizeRows, type RowHandler } from "./normalize.ts";
+import { DataRowError, numberField, requireString } from "./rows.ts";
 
 /**
  * Normalizes SHP/SHP-2 rows into pairs.
@@ -27,25 +27,17 @@ import { asRecord, DataRowError, numberField, requireString } from "./rows.ts";
  * ```
  */
 export function normalizeShp(rows: readonly unknown[], options: NormalizeOptions = {}): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "shp-2",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const prompt = requireString(row, "history", place);
-    const a = requireString(row, "human_ref_A", place);
-    const b = requireString(row, "human_ref_B", place);
-    const label = numberField(row, "labels", place);
-    if (label !== 0 && label !== 1) {
-      throw new DataRowError(file, place.row, `field "labels" must be 0 or 1, got ${label}`);
-    }
-    cleaner.add(label === 1 ? { prompt, chosen: a, rejected: b } : { prompt, chosen: b, rejected: a });
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, { source: "shp-2", category: null, each: shpRow }, options);
 }
+
+/** One SHP row: the post and two comments, `labels` naming the preferred one. */
+const shpRow: RowHandler = (row, place, cleaner) => {
+  const prompt = requireString(row, "history", place);
+  const a = requireString(row, "human_ref_A", place);
+  const b = requireString(row, "human_ref_B", place);
+  const label = numberField(row, "labels", place);
+  if (label !== 0 && label !== 1) {
+    throw new DataRowError(place.file, place.row, `field "labels" must be 0 or 1, got ${label}`);
+  }
+  cleaner.add(label === 1 ? { prompt, chosen: a, rejected: b } : { prompt, chosen: b, rejected: a });
+};

@@ -7,9 +7,13 @@
  *
  * @module
  */
-import { type NormalizeOptions, type NormalizeResult, PairCleaner } from "./normalize.ts";
-import { pairFromConversations, parseMessages } from "./conversation.ts";
-import { asRecord, numberField, stringField } from "./rows.ts";
+import {
+  type NormalizeOptions,
+  type NormalizeResult,
+  normalizeRows,
+  type RowNormalizerSpec,
+} from "./normalize.ts";
+import { messagePairRow } from "./message_pairs.ts";
 
 /**
  * Normalizes binarized UltraFeedback rows into pairs.
@@ -37,32 +41,12 @@ export function normalizeUltraFeedback(
   rows: readonly unknown[],
   options: NormalizeOptions = {},
 ): NormalizeResult {
-  const file = options.file ?? "rows";
-  const cleaner = new PairCleaner({
-    source: options.source ?? "ultrafeedback_binarized",
-    category: options.category ?? null,
-    limit: options.limit,
-  });
-  let n = 0;
-  for (const raw of rows) {
-    if (cleaner.full) break;
-    const place = { file, row: ++n };
-    const row = asRecord(raw, place);
-    const chosen = parseMessages(row.chosen, "chosen", place);
-    const rejected = parseMessages(row.rejected, "rejected", place);
-    const sc = numberField(row, "score_chosen", place, { optional: true });
-    const sr = numberField(row, "score_rejected", place, { optional: true });
-    if (sc !== undefined && sr !== undefined && sc === sr) {
-      cleaner.drop("tie");
-      continue;
-    }
-    const pair = pairFromConversations(chosen, rejected);
-    if ("dropped" in pair) {
-      cleaner.drop(pair.dropped);
-      continue;
-    }
-    const prompt = stringField(row, "prompt", place, { optional: true }) ?? pair.prompt;
-    cleaner.add({ ...pair, prompt });
-  }
-  return cleaner.result(n);
+  return normalizeRows(rows, ULTRAFEEDBACK, options);
 }
+
+/** UltraFeedback rows: message lists scored by `score_chosen` and `score_rejected`, with H4's `prompt`. */
+const ULTRAFEEDBACK: RowNormalizerSpec = {
+  source: "ultrafeedback_binarized",
+  category: null,
+  each: messagePairRow({ chosenScore: "score_chosen", rejectedScore: "score_rejected", prompt: "prompt" }),
+};
