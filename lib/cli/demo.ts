@@ -14,17 +14,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { kernelSelectionMetrics, selectKernel } from "../selection/kernel_selection.ts";
-import { divergenceSelectionMetrics, selectDivergence } from "../selection/divergence_selection.ts";
 import { generateSuite, judge, readSyntheticJsonl, type SyntheticExample } from "../data/synthetic/mod.ts";
-import { Gpt } from "../model/gpt.ts";
-import { loadCheckpoint } from "../io/checkpoint.ts";
-import { ByteTokenizer } from "../tokenizer/byte.ts";
-import type { TrainConfig, TrainDivergence } from "../train/config.ts";
+import type { TrainConfig } from "../train/config.ts";
 import type { LossName } from "../losses/preference_loss.ts";
-import { tripletEmbeddings } from "../eval/embeddings.ts";
 import { type GridOptions, type GridResult, runGrid, sftReference } from "../eval/experiment.ts";
-import { aggregate, heatmapFigure, markdownTable } from "../eval/report.ts";
+import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
+import { selectionCheck } from "../eval/selection_check.ts";
 import { saveFigure } from "../plot/render.ts";
 import type { Judge } from "../eval/evaluate.ts";
 import { useBackend } from "../model/backend.ts";
@@ -41,16 +36,6 @@ Usage: deno task demo [options]
   --quick            a 1-minute smoke run (1 seed, few steps): checks the pipeline, not the results
   --help             this text
 `;
-
-/** The demo's divergence may need the explicit regularizer (Wasserstein has no implicit form). */
-const SELECTED_TO_TRAIN: Readonly<Record<string, TrainDivergence>> = {
-  kl: "kl",
-  js: "js",
-  hellinger: "hellinger",
-  renyi: "renyi",
-  bhattacharyya: "bhattacharyya",
-  wasserstein: "wasserstein",
-};
 
 async function readSuite(): Promise<{ train: SyntheticExample[]; test: SyntheticExample[]; source: string }> {
   const dir = new URL("../../data/", import.meta.url).pathname;
@@ -142,18 +127,11 @@ async function main(): Promise<number> {
     },
   };
 
-  // 2–3. The seed-0 reference, and the data-driven selection on its embeddings of the training pairs.
+  // 2–3. The shared reference, and the data-driven selection on its embeddings of the training pairs.
   const referenceDir = await sftReference(grid as GridOptions, 0);
-  const ckpt = await loadCheckpoint(referenceDir);
-  const reference = new Gpt(ckpt.config, { weights: ckpt.weights, trainable: false });
-  tf.dispose([...ckpt.weights.values()]);
-  const triplets = await tripletEmbeddings(reference, new ByteTokenizer(), train.slice(0, 400));
-  reference.dispose();
-  const kernelMetrics = kernelSelectionMetrics(triplets);
-  const kernelChoice = selectKernel(kernelMetrics);
-  const divergenceMetrics = divergenceSelectionMetrics(triplets);
-  const divergenceChoice = selectDivergence(divergenceMetrics);
-  const divergence = SELECTED_TO_TRAIN[divergenceChoice.divergence] ?? "kl";
+  const selection = await selectionCheck(referenceDir, train);
+  const { kernelMetrics, divergenceMetrics, kernel: kernelChoice, divergence: divergenceChoice } = selection;
+  const divergence = selection.trainDivergence;
   console.log(`[${elapsed()}] kernel selection: ${kernelChoice.kernel} — ${kernelChoice.reason}`);
   console.log(
     `[${elapsed()}] divergence selection: ${divergenceChoice.divergence} — ${divergenceChoice.reason}`,
@@ -184,6 +162,8 @@ async function main(): Promise<number> {
       const v = results.filter((r) => r.loss === l).map((r) => r[key]);
       return `${l}: ${fmt(v.reduce((a, b) => a + b, 0) / v.length)}`;
     }).join(", ");
+  const rank = rankOf(generation, { loss: selection.loss, divergence });
+  const recommendedRank = rank === undefined ? "not among the demo's runs" : `${rank.rank} of ${rank.of}`;
   const seconds = (performance.now() - started) / 1000;
   const report = `# DPO-Kernels demo report
 
@@ -209,6 +189,9 @@ ${
   }, kurtosis ${fmt(divergenceMetrics.kurtosis)}, smoothness ${fmt(divergenceMetrics.smoothness)}
   → **${divergenceChoice.divergence}** (${divergenceChoice.reason}); trained as \`${divergence}\`
   (${divergence === "wasserstein" ? "explicit regularizer" : "implicit, f-DPO"}).
+- Where the recommended pair (${selection.loss} / ${divergence}) ranks among the runs below, by overall
+  generation F1: ${recommendedRank}. The demo trains DPO, RBF and HMK only; \`deno task grid\` ranks it in the
+  full kernel × divergence grid.
 
 ## F1 of the preferred behaviour, from greedy generations judged by code
 
