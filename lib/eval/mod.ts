@@ -9,3 +9,4 @@ export * from "./evaluate.ts";
 export * from "./embeddings.ts";
 export * from "./experiment.ts";
 export * from "./report.ts";
+export * from "./selection_check.ts";
