@@ -92,13 +92,18 @@ export function markdownTable(rows: readonly AggregateRow[]): string {
 export function heatmapFigure(rows: readonly AggregateRow[], title: string): PlotOptions {
   const data = rows.map((r) => ({ ...r, column: `${r.loss} / ${r.divergence}`, label: r.mean.toFixed(2) }));
   const columns = [...new Set(data.map((d) => d.column))];
+  const categories = [...new Set(data.map((d) => d.category))].sort((a, b) =>
+    a === "overall" ? 1 : b === "overall" ? -1 : a.localeCompare(b)
+  );
+  const rotate = columns.length > 4 || columns.some((c) => c.length > 12);
   return {
     width: Math.max(420, 110 * columns.length + 150),
-    height: 60 + 36 * new Set(data.map((d) => d.category)).size,
+    height: 60 + 36 * categories.length + (rotate ? 60 : 0),
     marginLeft: 150,
     marginTop: 40,
-    x: { domain: columns, label: null, tickRotate: columns.length > 6 ? -30 : 0 },
-    y: { label: null },
+    marginBottom: rotate ? 90 : 30,
+    x: { domain: columns, label: null, tickRotate: rotate ? -30 : 0 },
+    y: { domain: categories, label: null },
     color: { scheme: "YlGn", domain: [0, 1] },
     marks: [
       Plot.cell(data, { x: "column", y: "category", fill: "mean", inset: 1 }),
