@@ -43,11 +43,8 @@ export async function tripletEmbeddings(
   for (let start = 0; start < examples.length; start += batchSize) {
     const slice = examples.slice(start, start + batchSize);
     const pairs = slice.map((e) => encodePair(e, tokenizer, t));
-    // Prompts alone: every input position is a prompt position.
-    const prompts = slice.map((e) => ({
-      ...packSequence(tokenizer.encode(e.prompt), [], t),
-      promptLength: 0,
-    }));
+    // Prompts alone, at most T tokens (the last ones), so that with a dummy target appended all are inputs.
+    const prompts = slice.map((e) => packSequence(tokenizer.encode(e.prompt), [], t - 1));
     const promptBatch = sequenceBatch(
       prompts.map((p) => ({ tokens: [...p.tokens, 0], promptLength: p.tokens.length })),
       t,

@@ -18,7 +18,8 @@ function displayable(bundle: Record<string, string>): Displayable {
 
 /**
  * Renders a Plot figure, writes it to `figures/{name}.png` (relative to the working directory, the notebook's
- * folder in Jupyter) and returns it for inline SVG display.
+ * folder in Jupyter) and returns it for inline SVG display. In quick mode the PNG is not written, so that CI
+ * and smoke runs never overwrite the committed full-mode figures.
  *
  * @param name The figure's file name, without extension.
  * @param options Plot options.
@@ -27,8 +28,11 @@ function displayable(bundle: Record<string, string>): Displayable {
  */
 export async function figure(name: string, options: PlotOptions, folder = "figures"): Promise<Displayable> {
   const svg = renderSvg(options);
-  await Deno.mkdir(folder, { recursive: true });
-  await Deno.writeFile(`${folder}/${name}.png`, await svgToPng(svg));
+  // Quick runs (CI) must not overwrite the committed full-mode figures.
+  if (notebookMode() === "full") {
+    await Deno.mkdir(folder, { recursive: true });
+    await Deno.writeFile(`${folder}/${name}.png`, await svgToPng(svg));
+  }
   return displayable({ "image/svg+xml": svg, "text/plain": `[figure ${name}]` });
 }
 
