@@ -54,6 +54,11 @@ Deno.test("aggregate: mean and sample standard deviation over seeds; table, heat
   assert.deepEqual(rankOf(rows, { loss: "dpo", divergence: "kl" }, "safety"), { rank: 1, of: 2 });
   const svg = renderSvg(heatmapFigure(rows, "test"));
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  const titled = renderSvg({ title: "T1", caption: "C1", marks: [] });
+  assert.match(
+    titled,
+    /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*>.*>T1<\/text>.*<svg.*>C1<\/text><\/svg>$/s,
+  );
   const png = await svgToPng(svg);
   assert.deepEqual([...png.slice(0, 4)], [0x89, 0x50, 0x4e, 0x47]); // PNG magic
   const dir = await Deno.makeTempDir();

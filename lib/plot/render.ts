@@ -11,6 +11,7 @@ import { parseHTML } from "linkedom";
 /** The few DOM members used on Plot's output (linkedom's nodes provide them). */
 interface DomNode {
   tagName: string;
+  textContent: string | null;
   outerHTML: string;
   querySelector(selector: string): DomNode | null;
   getAttribute(name: string): string | null;
@@ -34,11 +35,31 @@ export function renderSvg(options: PlotOptions): string {
   const svg = figure.tagName.toLowerCase() === "svg" ? figure : figure.querySelector("svg");
   if (svg === null) throw new Error("Plot produced no SVG element");
   svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  if (figure !== svg) {
-    // A figure with a legend or title: keep the SVG, which holds the chart itself.
-    svg.setAttribute("style", `${svg.getAttribute("style") ?? ""};background:white`);
-  }
-  return svg.outerHTML;
+  if (figure === svg) return svg.outerHTML;
+  // A figure (title, subtitle or caption around the chart): redraw those texts inside one standalone SVG.
+  // Swatch legends are HTML in Plot's figure and are not carried over; draw legends as marks instead.
+  const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const text = (selector: string) => figure.querySelector(selector)?.textContent?.trim() || undefined;
+  const [title, subtitle, caption] = [text("h2"), text("h3"), text("figcaption")];
+  const width = Number(svg.getAttribute("width") ?? 640);
+  const height = Number(svg.getAttribute("height") ?? 400);
+  const top = (title ? 26 : 0) + (subtitle ? 20 : 0);
+  const total = top + height + (caption ? 24 : 0);
+  const font = 'font-family="system-ui, sans-serif"';
+  svg.setAttribute("y", String(top));
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${total}" viewBox="0 0 ${width} ${total}">`,
+    `<rect width="${width}" height="${total}" fill="white"/>`,
+    title ? `<text x="0" y="19" ${font} font-size="17" font-weight="bold">${escape(title)}</text>` : "",
+    subtitle
+      ? `<text x="0" y="${top - 6}" ${font} font-size="13" fill="#555">${escape(subtitle)}</text>`
+      : "",
+    svg.outerHTML,
+    caption
+      ? `<text x="0" y="${total - 6}" ${font} font-size="12" fill="#555">${escape(caption)}</text>`
+      : "",
+    "</svg>",
+  ].join("");
 }
 
 /** Font folders searched for PNG text (Debian's fonts-dejavu-core first). */
