@@ -126,7 +126,7 @@ const BY_GENERATOR: Readonly<Record<string, (o: ImplicitScoreOptions) => Implici
  * - `renyi` of order r ∈ (0, 1) (`options.alpha`, default ½) → the α = 1 − r score:
  *   D_r = log(1 + r(r − 1)·D_{α=1−r})/(r − 1) is increasing in D_α, so both order policies alike.
  * - `alpha` → the α-divergence score with α = `options.alpha` (default ½).
- * - `f` → the score of the generator named by `options.f`: `kl` (t log t, i.e. KL(π‖π_ref)),
+ * - `f` → the score of the generator named by `options.f` (default `js`, as `fDivergence`): `kl` (t log t, i.e. KL(π‖π_ref)),
  *   `reverse-kl` (−log t, i.e. KL(π_ref‖π)), `js`, `hellinger`, `alpha`.
  * Wasserstein, total variation and χ² have no f′ admissible in f-DPO's theorem (0 lies in the domain of
  * f′, or there is no f at all): they throw, pointing to the explicit regularizer.
@@ -145,7 +145,7 @@ const BY_GENERATOR: Readonly<Record<string, (o: ImplicitScoreOptions) => Implici
  */
 export function implicitScore(divergence: string, options: ImplicitScoreOptions = {}): ImplicitScore {
   const viaF = divergence === "f";
-  const name = viaF ? options.f ?? "" : divergence;
+  const name = viaF ? options.f ?? "js" : divergence;
   if (NO_IMPLICIT.has(name)) {
     throw new RangeError(
       `divergence ${describe(name)} has no f′ admissible for the implicit (f-DPO) regularizer; ` +

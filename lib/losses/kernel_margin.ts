@@ -150,7 +150,7 @@ export function polynomialMargin(options: PolynomialKernelOptions = {}): MarginS
  * The spectral margin: s = sign(Δ)·√(2(κ(0) − κ(Δ)) / c) for the positive spectral mixture kernel
  * κ(τ) = Σ w_q e^{−τ²/2ℓ_q²}(1 + ρ cos ω_qτ)/(1 + ρ), ω = 2πμ, c = Σ w_q(1/ℓ_q² + ρω_q²/(1 + ρ)).
  * Monotone in Δ where ρ·ω_q²·ℓ_q² ≤ π(1 − ρ) for every component (the cosine cannot undo the envelope's
- * decay); outside that domain the loss oscillates. ρ = 0 gives an RBF mixture; ρ = 0, ℓ → ∞ gives DPO.
+ * decay); the condition is sufficient, not necessary, and far outside it the loss oscillates. ρ = 0 gives an RBF mixture; ρ = 0, ℓ → ∞ gives DPO.
  *
  * @param options Components (scalar frequencies) and damping ρ.
  * @returns The margin shape.

@@ -14,6 +14,7 @@ interface DomNode {
   textContent: string | null;
   outerHTML: string;
   querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): Iterable<DomNode>;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
 }
@@ -32,12 +33,16 @@ export function renderSvg(options: PlotOptions): string {
     document: unknown;
   };
   const figure = Plot.plot({ ...options, document } as PlotOptions) as unknown as DomNode;
-  const svg = figure.tagName.toLowerCase() === "svg" ? figure : figure.querySelector("svg");
-  if (svg === null) throw new Error("Plot produced no SVG element");
+  // A figure holds the chart's SVG after any legend swatches (small SVGs of their own): take the largest.
+  const candidates = figure.tagName.toLowerCase() === "svg" ? [figure] : figure.querySelectorAll("svg");
+  const area = (n: DomNode) => Number(n.getAttribute("width") ?? 0) * Number(n.getAttribute("height") ?? 0);
+  const svg = [...candidates].sort((a, b) => area(b) - area(a))[0];
+  if (svg === undefined) throw new Error("Plot produced no SVG element");
   svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   if (figure === svg) return svg.outerHTML;
   // A figure (title, subtitle or caption around the chart): redraw those texts inside one standalone SVG.
-  // Swatch legends are HTML in Plot's figure and are not carried over; draw legends as marks instead.
+  // Swatch legends are HTML in Plot's figure and are not carried over, and continuous (ramp) legends need a
+  // canvas, which linkedom lacks: draw legends as marks instead.
   const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const text = (selector: string) => figure.querySelector(selector)?.textContent?.trim() || undefined;
   const [title, subtitle, caption] = [text("h2"), text("h3"), text("figcaption")];

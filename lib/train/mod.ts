@@ -27,3 +27,5 @@ export * from "./embedder.ts";
 export * from "./trainer.ts";
 export * from "../eval/mod.ts";
 export * from "../plot/mod.ts";
+// TensorFlow.js's memory management, for notebooks and scripts that run the model directly.
+export { dispose, memory, tidy } from "@tensorflow/tfjs";

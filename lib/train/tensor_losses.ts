@@ -232,7 +232,7 @@ function profileFor(kind: MarginKind, u: tf.Tensor, o: MarginShapeOptions, weigh
 
 function scoreTensor(divergence: string, o: PreferenceLossOptions): (z: tf.Tensor) => tf.Tensor {
   implicitScore(divergence, o); // validates, and throws for Wasserstein/TV/χ² with the explicit-form hint
-  const name = divergence === "f" ? `f:${o.f}` : divergence;
+  const name = divergence === "f" ? `f:${o.f ?? "js"}` : divergence;
   const alphaScore = (a: number) => (z: tf.Tensor) =>
     tf.div(tf.neg(tf.expm1(tf.clipByValue(tf.mul(z, -a), -EXPONENT_CLAMP, EXPONENT_CLAMP))), a);
   const table: Record<string, (z: tf.Tensor) => tf.Tensor> = {
