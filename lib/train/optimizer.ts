@@ -120,9 +120,10 @@ export class AdamW {
         const v = this.#v[i] as tf.Variable;
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        let next = tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.#epsilon)), stepSize));
+        const scale = this.#scale[i] as number;
+        let next = tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.#epsilon)), stepSize * scale));
         if (this.#weightDecay > 0 && w.rank >= 2) {
-          next = tf.sub(next, tf.mul(w, learningRate * this.#weightDecay));
+          next = tf.sub(next, tf.mul(w, learningRate * scale * this.#weightDecay));
         }
         w.assign(next);
       });
