@@ -188,9 +188,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             }),
             (tag, event) => {
               if (event?.type === "step" && event.phase === "preference") {
-                const w = Object.entries(event.metrics).filter(([k]) =>
-                  k.startsWith("weight_") || k.startsWith("tau")
-                );
+                const w = Object.entries(event.metrics).filter(([k]) => /^(weight_|tau|lambda_)/.test(k));
                 if (w.length > 0) kernelWeights = Object.fromEntries(w);
               }
               options.onProgress?.(tag, event);
