@@ -1,6 +1,6 @@
 /**
  * Side-by-side timing of one sigmoid-DPO training step: our TF.js GPT (wasm by default) against the PyTorch
- * anchor (`/work/shared/anchors/torch_dpo_step.py`, or `$TORCH_ANCHOR`) with the same model, the same batch
+ * anchor (`../shared/anchors/torch_dpo_step.py` beside the repository, or `$TORCH_ANCHOR`) with the same model, the same batch
  * layout (B pairs = a [2B, T] forward/backward, the response is the second half of each sequence) and Adam
  * (lr 3e-4). The frozen reference's sequence log-probs are computed once, outside the timed step.
  *
@@ -232,7 +232,8 @@ async function timeInterleaved(
 }
 
 async function torchMs(size: { d: number; layers: number; heads: number }, args: Args): Promise<number> {
-  const script = Deno.env.get("TORCH_ANCHOR") ?? "/work/shared/anchors/torch_dpo_step.py";
+  const script = Deno.env.get("TORCH_ANCHOR") ??
+    new URL("../../shared/anchors/torch_dpo_step.py", import.meta.url).pathname;
   const cmd = new Deno.Command("/usr/bin/python3", {
     args: [
       script,
