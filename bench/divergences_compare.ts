@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { createRandom } from "../lib/model/random.ts";
 import {
   bhattacharyyaDistance,
   hellingerDistance,
@@ -30,24 +31,12 @@ export const BENCH_DIVERGENCES: [string, (p: Vector, q: Vector) => number][] = [
   ["wasserstein_1d", wassersteinDistance],
 ];
 
-/** mulberry32: a small seeded PRNG returning uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `rows` distributions of `cols` entries in one Float64Array (row-major): each row is the softmax of `scale`·N(0, 1)
  * logits drawn with Box–Muller from a seeded PRNG.
  */
 export function makeDistributions(rows: number, cols: number, seed: number, scale = 2): Float64Array {
-  const next = mulberry32(seed);
+  const next = createRandom(seed).uniform;
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const off = r * cols;

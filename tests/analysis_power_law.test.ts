@@ -1,22 +1,11 @@
+import { createRandom } from "../lib/model/random.ts";
 import { assert, assertClose } from "./_assert.ts";
 import { powerLawFit } from "../mod.ts";
 import { POWER_LAW_CASES } from "./golden/analysis_values.ts";
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Inverse-CDF samples of p(x) ∝ x^(−α) on [xmin, ∞). */
 function paretoSample(n: number, alpha: number, xmin: number, seed: number): number[] {
-  const u = mulberry32(seed);
+  const u = createRandom(seed).uniform;
   return Array.from({ length: n }, () => xmin * (1 - u()) ** (-1 / (alpha - 1)));
 }
 
@@ -68,7 +57,7 @@ Deno.test("powerLawFit recovers alpha within 0.1 from 5,000 Pareto samples", () 
 });
 
 Deno.test("powerLawFit agrees with a brute-force search (pruning and prefix sums are exact)", () => {
-  const u = mulberry32(99);
+  const u = createRandom(99).uniform;
   const datasets = [
     paretoSample(300, 2.2, 1, 5),
     Array.from({ length: 250 }, () => Math.exp(2 * u() - 1 + 1.5 * (u() - 0.5))),

@@ -1,3 +1,4 @@
+import { createRandom } from "../lib/model/random.ts";
 import {
   bhattacharyyaDistance,
   DEFAULT_RENYI_ALPHA,
@@ -15,18 +16,6 @@ import {
 } from "../mod.ts";
 import { assert, assertClose, finiteDifference } from "./_assert.ts";
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A Dirichlet(1, …, 1) draw (normalized exponentials), with `zeros` entries set to 0. */
 function dirichlet(next: () => number, n: number, zeros = 0): number[] {
   const x = Array.from({ length: n }, () => -Math.log(1 - next()));
@@ -36,7 +25,7 @@ function dirichlet(next: () => number, n: number, zeros = 0): number[] {
 }
 
 function pairs(seed: number, count = 40): [number[], number[]][] {
-  const next = rng(seed);
+  const next = createRandom(seed).uniform;
   return Array.from({ length: count }, (_, k) => {
     const n = 3 + Math.floor(next() * 48);
     const zp = k % 3 === 1 ? Math.floor(n / 3) : 0;
@@ -65,7 +54,7 @@ Deno.test("properties: bounds (0 ≤ JS ≤ ln 2, 0 ≤ H ≤ 1, KL, D_B, W ≥ 
 });
 
 Deno.test("properties: identical distributions give exactly 0; disjoint give the extreme values", () => {
-  const next = rng(2);
+  const next = createRandom(2).uniform;
   for (const n of [1, 2, 7, 50]) {
     const p = dirichlet(next, n);
     for (const name of DIVERGENCE_NAMES) assert.equal(divergence(name, p, p), 0, `${name} n=${n}`);
@@ -216,7 +205,7 @@ Deno.test("properties: f-DPO admissibility (0 ∉ dom f′) is flagged as in Wan
 
 Deno.test("properties: Float32Array inputs of length 50,257 are accepted and agree with float64", () => {
   const n = 50_257;
-  const next = rng(5);
+  const next = createRandom(5).uniform;
   const raw = Array.from({ length: 2 }, () => {
     const x = Float64Array.from({ length: n }, () => Math.exp(2 * (next() + next() + next() - 1.5)));
     const s = x.reduce((a, b) => a + b, 0);
