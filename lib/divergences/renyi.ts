@@ -5,6 +5,7 @@
  */
 import type { Vector } from "../math/types.ts";
 import { assertInRange, assertProbabilityVector, assertSameLength } from "../math/validation.ts";
+import { bhattacharyyaDistance } from "./bhattacharyya.ts";
 import { klDivergence } from "./kl.ts";
 
 /** The order used by {@link renyiDivergence} (and the `"renyi"` entry of `DIVERGENCES`) when none is given. */
@@ -99,20 +100,8 @@ export function renyiDivergence(p: Vector, q: Vector, options: RenyiOptions = {}
     }
     return Math.log1p(chi2);
   }
-  if (alpha === 0.5) {
-    let h = 0;
-    let bc = 0;
-    for (let i = 0; i < n; i++) {
-      const a = Math.sqrt(p[i] as number);
-      const b = Math.sqrt(q[i] as number);
-      const d = a - b;
-      h += d * d;
-      bc += a * b;
-    }
-    if (bc === 0) return Infinity;
-    const h2 = 0.5 * h;
-    return Math.max(2 * (h2 < 0.5 ? -Math.log1p(-h2) : -Math.log(bc)), 0);
-  }
+  // D_½ = −2 log Σ√(pq) = 2·D_B: the same accurate path as the Bhattacharyya distance.
+  if (alpha === 0.5) return 2 * bhattacharyyaDistance(p, q);
   const am1 = alpha - 1;
   let sm1 = 0;
   let overlap = false;
