@@ -6,7 +6,8 @@
  */
 import type { Vector } from "../math/types.ts";
 import { norm } from "../math/vector.ts";
-import { assertFiniteVector, assertSameLength, describe } from "../math/validation.ts";
+import { assertFiniteVector, assertSameLength } from "../math/validation.ts";
+import { lookup } from "../math/lookup.ts";
 import {
   type KernelWeights,
   logMixKernelValues,
@@ -76,12 +77,13 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const l = normalize ? unit(rejected, "triplet.rejected") : rejected;
   const kernel = options.kernel ?? "rbf";
   if (typeof kernel === "string") {
-    const entry = KERNELS[kernel] as { logKernel: (a: Vector, b: Vector, o?: unknown) => number } | undefined;
-    if (entry === undefined) {
-      throw new RangeError(
-        `options.kernel must be one of ${Object.keys(KERNELS).join(", ")}, got ${describe(kernel)}`,
-      );
-    }
+    const entry = lookup(
+      KERNELS as unknown as Readonly<
+        Record<string, { logKernel: (a: Vector, b: Vector, o?: unknown) => number }>
+      >,
+      kernel,
+      "options.kernel",
+    );
     const o = options[kernel];
     return entry.logKernel(x, w, o) - entry.logKernel(x, l, o);
   }

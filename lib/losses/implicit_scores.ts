@@ -10,6 +10,7 @@
  */
 import { sigmoid, softplus } from "../math/stable.ts";
 import { assertInRange, describe } from "../math/validation.ts";
+import { lookup } from "../math/lookup.ts";
 
 /** The bound on exponents inside the implicit scores (e^50 ≈ 5e21, far inside float32's range too). */
 export const EXPONENT_CLAMP = 50;
@@ -153,10 +154,5 @@ export function implicitScore(divergence: string, options: ImplicitScoreOptions 
     );
   }
   const table = viaF ? BY_GENERATOR : BY_DIVERGENCE;
-  const make = table[name];
-  if (make === undefined) {
-    const what = viaF ? "options.f" : "divergence";
-    throw new RangeError(`${what} must be one of ${Object.keys(table).join(", ")}, got ${describe(name)}`);
-  }
-  return make(options);
+  return lookup(table, name, viaF ? "options.f" : "divergence")(options);
 }

@@ -14,6 +14,7 @@
  */
 import type { Vector } from "../math/types.ts";
 import { assertFinite, assertNonNegative, assertPositive, describe } from "../math/validation.ts";
+import { assertKnownKeys, lookup } from "../math/lookup.ts";
 import {
   flatMixtureEntropy,
   flatMixtureWeights,
@@ -203,13 +204,7 @@ export interface PreferenceLossResult {
  * ```
  */
 export function lossByName(name: string): LossSpec {
-  const spec = (LOSSES as Record<string, LossSpec>)[name];
-  if (spec === undefined) {
-    throw new RangeError(
-      `options.loss must be one of ${Object.keys(LOSSES).join(", ")}, got ${describe(name)}`,
-    );
-  }
-  return spec;
+  return lookup(LOSSES as Readonly<Record<string, LossSpec>>, name, "options.loss");
 }
 
 /** The scalar settings of a loss, resolved against the loss's defaults and validated. */
@@ -229,11 +224,34 @@ export interface ResolvedLossOptions {
 }
 
 /**
+ * The keys a preference loss's options may have (`mixture` is the tensor form's trainable mixture); any other
+ * key is an error naming the nearest of these.
+ */
+export const PREFERENCE_LOSS_OPTION_KEYS: readonly string[] = Object.freeze([
+  "loss",
+  "beta",
+  "gamma",
+  "divergence",
+  "alpha",
+  "f",
+  "labelSmoothing",
+  "sftWeight",
+  "mixtureLogits",
+  "hmkLogits",
+  "entropyWeight",
+  "polynomial",
+  "rbf",
+  "spectral",
+  "mahalanobis",
+  "mixture",
+]);
+
+/**
  * Resolves and validates the scalar options every form of the loss shares (the numeric and the tensor one).
  *
  * @param options The options.
  * @returns The loss's spec and the resolved β, γ, η, ε and SFT weight.
- * @throws {RangeError} Naming the first bad option.
+ * @throws {RangeError} Naming the first bad option, or an unknown key and the nearest valid one.
  * @example
  * ```ts
  * import { resolveLossOptions } from "@dpo-kernels/dpo-kernels";
@@ -243,6 +261,7 @@ export interface ResolvedLossOptions {
  * ```
  */
 export function resolveLossOptions(options: PreferenceLossOptions): ResolvedLossOptions {
+  assertKnownKeys(options, PREFERENCE_LOSS_OPTION_KEYS, "options");
   const spec = lossByName(options.loss ?? "dpo");
   const beta = options.beta ?? 0.1;
   assertPositive(beta, "options.beta");

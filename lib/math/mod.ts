@@ -6,3 +6,4 @@
 export * from "./types.ts";
 export * from "./stable.ts";
 export * from "./vector.ts";
+export * from "./lookup.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { describe } from "../math/validation.ts";
+import { lookup } from "../math/lookup.ts";
 
 /** One backend: how to make it available before `tf.setBackend`. */
 export interface BackendEntry {
@@ -86,10 +86,7 @@ export type BackendName = keyof typeof BACKENDS;
  * @throws {Error} If the backend cannot be prepared or initialized (never falls back silently).
  */
 export async function useBackend(name: string = "wasm"): Promise<string> {
-  const entry = (BACKENDS as Record<string, BackendEntry>)[name];
-  if (entry === undefined) {
-    throw new RangeError(`backend must be one of ${Object.keys(BACKENDS).join(", ")}, got ${describe(name)}`);
-  }
+  const entry = lookup(BACKENDS as Readonly<Record<string, BackendEntry>>, name, "backend");
   await entry.prepare();
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) {

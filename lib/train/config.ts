@@ -4,12 +4,15 @@
  *
  * @module
  */
-import { LOSSES, type LossName } from "../losses/preference_loss.ts";
+import { LOSSES, type LossName, type LossSpec } from "../losses/preference_loss.ts";
 import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
 import { type BackendName, BACKENDS } from "../model/backend.ts";
 import type { GptConfig } from "../model/config.ts";
 import { validateGptConfig } from "../model/config.ts";
 import { describe } from "../math/validation.ts";
+import { assertKnownKeys, lookup } from "../math/lookup.ts";
+import { implicitScore } from "../losses/implicit_scores.ts";
+import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import type { PreferenceExample } from "./data.ts";
 
 /** The divergences a run can regularize with. */
@@ -104,12 +107,27 @@ export interface TrainConfig {
   checkpointEvery?: number;
   /** Resume from this checkpoint folder. */
   resume?: string;
+  /**
+   * Resume from a checkpoint without `optimizer.safetensors`: the weights and step are restored, the optimizer
+   * starts fresh (default false: a missing optimizer file is an error).
+   */
+  resumeWeightsOnly?: boolean;
+  /**
+   * Replace the run already in `out` (its metrics, summary and checkpoints are removed first; other files are
+   * kept). Default false: an `out` folder holding another run is an error.
+   */
+  overwrite?: boolean;
+  /** Check that every weight is finite every N preference steps, besides before every checkpoint (default 10). */
+  finiteCheckEvery?: number;
 }
 
 /** The resolved configuration, every default filled in. */
 export type ResolvedTrainConfig =
   & Required<
-    Omit<TrainConfig, "evalData" | "resume" | "model" | "gamma" | "entropyWeight" | "sft" | "tokenizer">
+    Omit<
+      TrainConfig,
+      "evalData" | "resume" | "model" | "gamma" | "entropyWeight" | "sft" | "tokenizer" | "kernels"
+    >
   >
   & {
     evalData?: string | readonly PreferenceExample[];
@@ -119,12 +137,62 @@ export type ResolvedTrainConfig =
     gamma: number;
     entropyWeight: number;
     sft: { steps: number; learningRate: number; batchSize: number };
+    kernels: MarginShapeOptions;
   };
 
-const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
-const nonNegativeInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
-const positive = (v: unknown) => typeof v === "number" && v > 0;
-const nonNegative = (v: unknown) => typeof v === "number" && v >= 0;
+/** The largest step count a run accepts (a larger one is a typo, not a plan). */
+export const MAX_TRAIN_STEPS = 100_000_000;
+/** The largest batch a run accepts (pairs per step). */
+export const MAX_BATCH_SIZE = 65_536;
+
+const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
+const nonNegativeInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const steps = (v: unknown) => nonNegativeInteger(v) && (v as number) <= MAX_TRAIN_STEPS;
+const batch = (v: unknown) => positiveInteger(v) && (v as number) <= MAX_BATCH_SIZE;
+const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+const nonNegative = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+
+/** The fields of {@link TrainConfig}: any other key is an error naming the nearest of these. */
+export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze([
+  "data",
+  "evalData",
+  "evalFraction",
+  "skipBadLines",
+  "out",
+  "model",
+  "tokenizer",
+  "backend",
+  "seed",
+  "sft",
+  "steps",
+  "batchSize",
+  "learningRate",
+  "warmupSteps",
+  "minLearningRateRatio",
+  "weightDecay",
+  "gradClip",
+  "loss",
+  "beta",
+  "gamma",
+  "divergence",
+  "regularizer",
+  "regularizerWeight",
+  "alpha",
+  "f",
+  "wasserstein",
+  "kernels",
+  "entropyWeight",
+  "mixtureLearningRate",
+  "labelSmoothing",
+  "sftWeight",
+  "embedder",
+  "evalEvery",
+  "checkpointEvery",
+  "resume",
+  "resumeWeightsOnly",
+  "overwrite",
+  "finiteCheckEvery",
+]);
 
 function check(ok: boolean, field: string, value: unknown, what: string): void {
   if (!ok) throw new RangeError(`config.${field} must be ${what}, got ${describe(value)}`);
@@ -148,49 +216,12 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   if (config === null || typeof config !== "object") {
     throw new TypeError(`config must be an object, got ${describe(config)}`);
   }
-  const known = new Set([
-    "data",
-    "evalData",
-    "evalFraction",
-    "skipBadLines",
-    "out",
-    "model",
-    "tokenizer",
-    "backend",
-    "seed",
-    "sft",
-    "steps",
-    "batchSize",
-    "learningRate",
-    "warmupSteps",
-    "minLearningRateRatio",
-    "weightDecay",
-    "gradClip",
-    "loss",
-    "beta",
-    "gamma",
-    "divergence",
-    "regularizer",
-    "regularizerWeight",
-    "alpha",
-    "f",
-    "wasserstein",
-    "kernels",
-    "entropyWeight",
-    "mixtureLearningRate",
-    "labelSmoothing",
-    "sftWeight",
-    "embedder",
-    "evalEvery",
-    "checkpointEvery",
-    "resume",
-  ]);
-  for (const key of Object.keys(config)) {
-    if (!known.has(key)) throw new RangeError(`config.${key} is not a known field`);
-  }
+  assertKnownKeys(config, TRAIN_CONFIG_KEYS, "config");
+  assertKnownKeys(config.sft, ["steps", "learningRate", "batchSize"], "config.sft");
+  assertKnownKeys(config.wasserstein, ["topK", "epsilon", "iterations"], "config.wasserstein");
+  assertKnownKeys(config.kernels, ["polynomial", "rbf", "spectral", "mahalanobis"], "config.kernels");
   const loss = config.loss ?? "dpo";
-  check(loss in LOSSES, "loss", loss, `one of ${Object.keys(LOSSES).join(", ")}`);
-  const spec = LOSSES[loss];
+  const spec = lookup(LOSSES as Readonly<Record<string, LossSpec>>, loss, "config.loss");
   const r: ResolvedTrainConfig = {
     data: config.data,
     evalData: config.evalData,
@@ -231,6 +262,9 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     evalEvery: config.evalEvery ?? 50,
     checkpointEvery: config.checkpointEvery ?? 100,
     resume: config.resume,
+    resumeWeightsOnly: config.resumeWeightsOnly ?? false,
+    overwrite: config.overwrite ?? false,
+    finiteCheckEvery: config.finiteCheckEvery ?? 10,
   };
   check(
     typeof r.data === "string" ? r.data.length > 0 : Array.isArray(r.data),
@@ -245,15 +279,15 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     r.evalFraction,
     "in [0, 1)",
   );
-  check(r.backend in BACKENDS, "backend", r.backend, `one of ${Object.keys(BACKENDS).join(", ")}`);
-  check(Number.isInteger(r.seed), "seed", r.seed, "an integer");
-  check(nonNegativeInteger(r.sft.steps), "sft.steps", r.sft.steps, "an integer >= 0");
-  check(positive(r.sft.learningRate), "sft.learningRate", r.sft.learningRate, "> 0");
-  check(positiveInteger(r.sft.batchSize), "sft.batchSize", r.sft.batchSize, "an integer >= 1");
-  check(nonNegativeInteger(r.steps), "steps", r.steps, "an integer >= 0");
-  check(positiveInteger(r.batchSize), "batchSize", r.batchSize, "an integer >= 1");
-  check(positive(r.learningRate), "learningRate", r.learningRate, "> 0");
-  check(nonNegativeInteger(r.warmupSteps), "warmupSteps", r.warmupSteps, "an integer >= 0");
+  lookup(BACKENDS as Readonly<Record<string, unknown>>, r.backend, "config.backend");
+  check(Number.isSafeInteger(r.seed), "seed", r.seed, "an integer");
+  check(steps(r.sft.steps), "sft.steps", r.sft.steps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
+  check(positive(r.sft.learningRate), "sft.learningRate", r.sft.learningRate, "a finite number > 0");
+  check(batch(r.sft.batchSize), "sft.batchSize", r.sft.batchSize, `an integer in [1, ${MAX_BATCH_SIZE}]`);
+  check(steps(r.steps), "steps", r.steps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
+  check(batch(r.batchSize), "batchSize", r.batchSize, `an integer in [1, ${MAX_BATCH_SIZE}]`);
+  check(positive(r.learningRate), "learningRate", r.learningRate, "a finite number > 0");
+  check(steps(r.warmupSteps), "warmupSteps", r.warmupSteps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
   check(
     nonNegative(r.minLearningRateRatio) && r.minLearningRateRatio <= 1,
     "minLearningRateRatio",
@@ -261,9 +295,14 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     "in [0, 1]",
   );
   check(nonNegative(r.weightDecay), "weightDecay", r.weightDecay, ">= 0");
-  check(positive(r.gradClip), "gradClip", r.gradClip, "> 0 (Infinity disables clipping)");
-  check(positive(r.beta), "beta", r.beta, "> 0");
-  check(nonNegative(r.gamma), "gamma", r.gamma, ">= 0");
+  check(
+    typeof r.gradClip === "number" && r.gradClip > 0,
+    "gradClip",
+    r.gradClip,
+    "> 0 (Infinity disables clipping)",
+  );
+  check(positive(r.beta), "beta", r.beta, "a finite number > 0");
+  check(nonNegative(r.gamma), "gamma", r.gamma, "a finite number >= 0");
   check(
     (TRAIN_DIVERGENCES as readonly string[]).includes(r.divergence),
     "divergence",
@@ -277,7 +316,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     '"implicit" or "explicit"',
   );
   check(nonNegative(r.regularizerWeight), "regularizerWeight", r.regularizerWeight, ">= 0");
-  check(positive(r.alpha), "alpha", r.alpha, "> 0");
+  check(positive(r.alpha), "alpha", r.alpha, "a finite number > 0");
   check(nonNegative(r.entropyWeight), "entropyWeight", r.entropyWeight, ">= 0");
   check(positive(r.mixtureLearningRate), "mixtureLearningRate", r.mixtureLearningRate, "> 0");
   check(
@@ -295,6 +334,16 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   );
   check(nonNegativeInteger(r.evalEvery), "evalEvery", r.evalEvery, "an integer >= 0");
   check(nonNegativeInteger(r.checkpointEvery), "checkpointEvery", r.checkpointEvery, "an integer >= 0");
+  check(positiveInteger(r.finiteCheckEvery), "finiteCheckEvery", r.finiteCheckEvery, "an integer >= 1");
+  check(typeof r.skipBadLines === "boolean", "skipBadLines", r.skipBadLines, "true or false");
+  check(typeof r.resumeWeightsOnly === "boolean", "resumeWeightsOnly", r.resumeWeightsOnly, "true or false");
+  check(typeof r.overwrite === "boolean", "overwrite", r.overwrite, "true or false");
+  check(
+    r.resume === undefined || (typeof r.resume === "string" && r.resume.length > 0),
+    "resume",
+    r.resume,
+    "a checkpoint folder",
+  );
   if (typeof r.model === "object") {
     validateGptConfig(
       { vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 2, ...r.model },
@@ -306,5 +355,41 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
       'config.divergence "wasserstein" has no implicit (f-DPO) form; set config.regularizer to "explicit"',
     );
   }
+  checkDivergenceOptions(r);
   return r;
+}
+
+/**
+ * The divergence's own admissible range for α and f, checked now rather than at the first preference step
+ * (after SFT has run): Rényi's order lies in (0, 1) for the implicit form and must not be 1 for the explicit one.
+ */
+function checkDivergenceOptions(r: ResolvedTrainConfig): void {
+  try {
+    if (r.regularizer === "implicit") {
+      implicitScore(r.divergence, { alpha: r.alpha, f: r.f });
+    } else if (r.divergence === "renyi" && r.alpha === 1) {
+      throw new RangeError("options.alpha must not be 1 for the Rényi divergence (use kl)");
+    } else if (r.divergence === "f") {
+      lookup(Object.fromEntries(EXPLICIT_F_GENERATORS.map((g) => [g, g])), r.f, "options.f");
+      if (r.f === "alpha" && r.alpha === 1) {
+        throw new RangeError("options.alpha must not be 1 for the alpha generator");
+      }
+    } else if (r.divergence === "wasserstein") {
+      const { topK = 16, epsilon = 0.05, iterations = 50 } = r.wasserstein;
+      if (!positiveInteger(topK)) {
+        throw new RangeError(`config.wasserstein.topK must be an integer >= 1, got ${describe(topK)}`);
+      }
+      if (!positive(epsilon)) {
+        throw new RangeError(`config.wasserstein.epsilon must be > 0, got ${describe(epsilon)}`);
+      }
+      if (!positiveInteger(iterations)) {
+        throw new RangeError(
+          `config.wasserstein.iterations must be an integer >= 1, got ${describe(iterations)}`,
+        );
+      }
+    }
+  } catch (e) {
+    const message = (e as Error).message.replace(/^options\./, "config.");
+    throw new RangeError(`config.divergence ${r.divergence} (${r.regularizer}): ${message}`);
+  }
 }

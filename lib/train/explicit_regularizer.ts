@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertInRange, assertInteger, assertPositive, describe } from "../math/validation.ts";
+import { lookup } from "../math/lookup.ts";
 
 /** Options of the explicit regularizer. */
 export interface ExplicitRegularizerOptions {
@@ -78,6 +79,9 @@ const F_TENSORS: Readonly<Record<string, PerToken>> = {
   },
 };
 
+/** The f generators the explicit `f` regularizer accepts (`options.f`). */
+export const EXPLICIT_F_GENERATORS: readonly string[] = Object.freeze(Object.keys(F_TENSORS));
+
 /** Log-domain Sinkhorn between a and b `[M, k]` with cost C `[M, k, k]`: returns ⟨P, C⟩ `[M]`. */
 function sinkhorn(
   logA: tf.Tensor2D,
@@ -110,13 +114,7 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
   bhattacharyya: (p: tf.Tensor2D, q: tf.Tensor2D) =>
     tf.neg(tf.logSumExp(tf.mul(0.5, tf.add(p, q)), -1)) as tf.Tensor1D,
   f: (p: tf.Tensor2D, q: tf.Tensor2D, o: ExplicitRegularizerOptions) => {
-    const fn = F_TENSORS[o.f ?? "js"];
-    if (fn === undefined) {
-      throw new RangeError(
-        `options.f must be one of ${Object.keys(F_TENSORS).join(", ")}, got ${describe(o.f)}`,
-      );
-    }
-    return fn(p, q, o);
+    return lookup(F_TENSORS, o.f ?? "js", "options.f")(p, q, o);
   },
   wasserstein: (p: tf.Tensor2D, q: tf.Tensor2D, o: ExplicitRegularizerOptions) => {
     const emb = o.tokenEmbeddings;
@@ -167,14 +165,7 @@ export function explicitRegularizer(
   divergence: string,
   options: ExplicitRegularizerOptions = {},
 ): tf.Scalar {
-  const per = EXPLICIT_DIVERGENCES[divergence];
-  if (per === undefined) {
-    throw new RangeError(
-      `divergence must be one of ${Object.keys(EXPLICIT_DIVERGENCES).join(", ")}, got ${
-        describe(divergence)
-      }`,
-    );
-  }
+  const per = lookup(EXPLICIT_DIVERGENCES, divergence, "divergence");
   const [n, t, v] = policyLogits.shape;
   const logP = tf.reshape(tf.logSoftmax(policyLogits, -1), [n * t, v]) as tf.Tensor2D;
   const logQ = tf.reshape(tf.logSoftmax(referenceLogits, -1), [n * t, v]) as tf.Tensor2D;
