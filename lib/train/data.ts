@@ -1,7 +1,13 @@
 /**
  * Preference data: JSONL files of `{prompt, chosen, rejected}` objects (extra keys ignored). A malformed line
  * is an error naming the file and the line, unless the caller asks to skip bad lines, in which case the count
- * of skipped lines is reported.
+ * of skipped lines and the first line numbers are reported.
+ *
+ * The data policy: a line is malformed (an error, or skipped with `skipBadLines`) when it is not valid UTF-8
+ * (never replaced silently), not a JSON object, lacks a string `prompt`, `chosen` or `rejected`, has a
+ * `chosen` or `rejected` that is empty after trimming whitespace, or has `chosen` identical to `rejected`
+ * (such a pair carries no preference: its loss stays ln 2 and its gradient is zero). A file holding a JSON
+ * array is always an error ("expected JSON Lines: one object per line").
  *
  * @module
  */
@@ -25,6 +31,8 @@ export interface PreferenceDataset {
   examples: PreferenceExample[];
   /** Lines skipped as malformed (only with `skipBadLines`). */
   skipped: number;
+  /** The first skipped lines' 1-based numbers (at most 10). */
+  skippedLines: number[];
   /** The first skipped lines' messages (at most 10). */
   skippedMessages: string[];
 }
@@ -51,7 +59,8 @@ export class DataLineError extends Error {
  * @param file The file's path (for the message).
  * @param line The 1-based line number.
  * @returns The pair.
- * @throws {DataLineError} On invalid JSON, a non-object, or a missing, non-string or empty field.
+ * @throws {DataLineError} On invalid JSON, a non-object, a missing or non-string field, an empty (after trim)
+ * `chosen` or `rejected`, or `chosen` identical to `rejected`.
  */
 export function parsePreferenceLine(text: string, file: string, line: number): PreferenceExample {
   let value: unknown;
@@ -73,8 +82,17 @@ export function parsePreferenceLine(text: string, file: string, line: number): P
       throw new DataLineError(file, line, `field "${key}" must be a string, got ${describe(o[key])}`);
     }
   }
-  if ((o.chosen as string).length === 0 || (o.rejected as string).length === 0) {
-    throw new DataLineError(file, line, `fields "chosen" and "rejected" must not be empty`);
+  for (const key of ["chosen", "rejected"] as const) {
+    if ((o[key] as string).trim().length === 0) {
+      throw new DataLineError(file, line, `field "${key}" must not be empty or whitespace only`);
+    }
+  }
+  if (o.chosen === o.rejected) {
+    throw new DataLineError(
+      file,
+      line,
+      `"chosen" and "rejected" are identical: the pair carries no preference`,
+    );
   }
   const category = typeof o.category === "string" ? o.category : null;
   return { prompt: o.prompt as string, chosen: o.chosen as string, rejected: o.rejected as string, category };
@@ -86,8 +104,8 @@ export function parsePreferenceLine(text: string, file: string, line: number): P
  * @param text The file's content.
  * @param file The file's path, for messages.
  * @param options `skipBadLines` (default false): count and skip malformed lines instead of throwing.
- * @returns The pairs and the skipped count.
- * @throws {DataLineError} On the first malformed line, unless skipping.
+ * @returns The pairs, the skipped count and the first skipped line numbers.
+ * @throws {DataLineError} On the first malformed line, unless skipping; on a JSON array, always.
  * @example
  * ```ts
  * import { parsePreferenceJsonl } from "@dpo-kernels/dpo-kernels/train";
@@ -102,22 +120,64 @@ export function parsePreferenceJsonl(
   file: string,
   options: { skipBadLines?: boolean } = {},
 ): PreferenceDataset {
+  return parseLines(text.split("\n"), file, options.skipBadLines ?? false);
+}
+
+/** Parses lines (`undefined` for a line that is not valid UTF-8) into pairs, skipping or throwing. */
+function parseLines(
+  lines: readonly (string | undefined)[],
+  file: string,
+  skipBadLines: boolean,
+): PreferenceDataset {
+  const first = lines.findIndex((l) => l === undefined || l.trim() !== "");
+  if (first >= 0 && lines[first]?.trimStart().startsWith("[")) {
+    throw new DataLineError(
+      file,
+      first + 1,
+      "expected JSON Lines: one object per line, got a JSON array (convert it, e.g. jq -c '.[]')",
+    );
+  }
   const examples: PreferenceExample[] = [];
   const skippedMessages: string[] = [];
+  const skippedLines: number[] = [];
   let skipped = 0;
-  const lines = text.split("\n");
   lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "") return;
     try {
+      if (raw === undefined) throw new DataLineError(file, i + 1, "not valid UTF-8");
+      const line = raw.trim();
+      if (line === "") return;
       examples.push(parsePreferenceLine(line, file, i + 1));
     } catch (e) {
-      if (!options.skipBadLines || !(e instanceof DataLineError)) throw e;
+      if (!skipBadLines || !(e instanceof DataLineError)) throw e;
       skipped++;
       if (skippedMessages.length < 10) skippedMessages.push(e.message);
+      if (skippedLines.length < 10) skippedLines.push(i + 1);
     }
   });
-  return { examples, skipped, skippedMessages };
+  return { examples, skipped, skippedLines, skippedMessages };
+}
+
+/** Splits bytes into lines, decoding each as UTF-8; a line that is not valid UTF-8 becomes `undefined`. */
+function decodeLines(bytes: Uint8Array): (string | undefined)[] {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  try {
+    return decoder.decode(bytes).split("\n");
+  } catch {
+    // Rare: find the bad lines one by one.
+  }
+  const lines: (string | undefined)[] = [];
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        lines.push(decoder.decode(bytes.subarray(start, i)));
+      } catch {
+        lines.push(undefined);
+      }
+      start = i + 1;
+    }
+  }
+  return lines;
 }
 
 /**
@@ -125,21 +185,30 @@ export function parsePreferenceJsonl(
  *
  * @param path The file.
  * @param options `skipBadLines` (default false).
- * @returns The pairs and the skipped count.
- * @throws {DataLineError} On a malformed line (unless skipping); an error naming the path if it cannot be read
- * or holds no pair.
+ * @returns The pairs, the skipped count and the first skipped line numbers.
+ * @throws {DataLineError} On a malformed line (unless skipping) or a JSON array; an error naming the path if it
+ * cannot be read, is empty or holds no pair.
  */
 export async function readPreferenceJsonl(
   path: string,
   options: { skipBadLines?: boolean } = {},
 ): Promise<PreferenceDataset> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new Error(`cannot read data file ${path}: ${(e as Error).message}`);
+    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new Error(`cannot read data file ${path}: ${why}`);
   }
-  const data = parsePreferenceJsonl(text, path, options);
-  if (data.examples.length === 0) throw new Error(`data file ${path} holds no preference pair`);
+  const lines = decodeLines(bytes);
+  if (lines.every((l) => l !== undefined && l.trim() === "")) {
+    throw new Error(`data file ${path} is empty; expected JSON Lines of {"prompt", "chosen", "rejected"}`);
+  }
+  const data = parseLines(lines, path, options.skipBadLines ?? false);
+  if (data.examples.length === 0) {
+    throw new Error(
+      `data file ${path} holds no valid preference pair (${data.skipped} malformed lines skipped)`,
+    );
+  }
   return data;
 }

@@ -29,3 +29,4 @@ export * from "../eval/mod.ts";
 export * from "../plot/mod.ts";
 // TensorFlow.js's memory management, for notebooks and scripts that run the model directly.
 export { dispose, memory, tidy } from "@tensorflow/tfjs";
+export * from "./run_folder.ts";

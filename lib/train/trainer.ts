@@ -5,8 +5,12 @@
  *   setup → SFT steps → freeze the reference → precompute reference log-probs → preference steps
  *
  * and yields a progress event per step, so notebooks and the CLI can show, log or stop it. Every step writes
- * one line of `OUT/metrics.jsonl`. A non-finite loss or gradient stops training before the update is applied,
- * with an error naming the step and the last good checkpoint, which stays intact.
+ * one line of `OUT/metrics.jsonl`. The whole configuration, the data, the output folder and any checkpoint to
+ * resume from are checked before the first step. A non-finite loss or gradient stops training before the
+ * update is applied; the weights are checked finite every `finiteCheckEvery` steps and before every checkpoint,
+ * so a checkpoint is written only once its weights were verified, and an error names the step and the last
+ * verified checkpoint. An abort (the CLI's Ctrl-C) is seen between steps: the trainer yields to the event loop
+ * before each step, writes a checkpoint and stops.
  *
  * @module
  */
@@ -21,6 +25,8 @@ import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { batchIndices, disposeBatch, type EncodedPair, encodePair, sequenceBatch } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
+import { prepareRunFolder, readResumePoint, type ResumePoint, truncateMetrics } from "./run_folder.ts";
+import { dirname, resolve } from "node:path";
 import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
 import { frozenEmbeddingMargins } from "./embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
@@ -42,6 +48,12 @@ export type TrainEvent =
     trainPairs: number;
     evalPairs: number;
     skipped: number;
+    /** The first skipped line numbers of the training file (with `skipBadLines`). */
+    skippedLines: number[];
+    /** Malformed lines skipped in the held-out file (with `skipBadLines`). */
+    evalSkipped: number;
+    /** The first skipped line numbers of the held-out file. */
+    evalSkippedLines: number[];
   }
   | {
     type: "step";
@@ -52,7 +64,8 @@ export type TrainEvent =
   }
   | { type: "eval"; step: number; metrics: Record<string, number> }
   | { type: "checkpoint"; step: number; path: string }
-  | { type: "stopped"; step: number; path: string };
+  | { type: "stopped"; step: number; path: string }
+  | { type: "note"; message: string };
 
 /** What {@link train} returns when it ends. */
 export interface TrainSummary {
@@ -70,14 +83,14 @@ export interface TrainSummary {
   seconds: number;
 }
 
-/** Training stopped on a non-finite loss or gradient. */
+/** Training stopped on a non-finite loss, gradient, weight or evaluation. */
 export class TrainingError extends Error {
   /**
    * Builds the error.
    *
    * @param message What went wrong.
    * @param step The step at which it happened.
-   * @param lastCheckpoint The last good checkpoint (intact), if any.
+   * @param lastCheckpoint The last checkpoint whose weights were verified finite (intact), if any.
    */
   constructor(message: string, readonly step: number, readonly lastCheckpoint: string | undefined) {
     super(message);
@@ -99,16 +112,82 @@ interface Setup {
   evalPairs: EncodedPair[];
   trainText: PreferenceExample[];
   evalText: PreferenceExample[];
-  skipped: number;
-  resumeState?: Record<string, unknown>;
+  skipped: { train: DatasetSkips; eval: DatasetSkips };
+  resume?: ResumePoint;
   resumeOptimizer?: Map<string, tf.Tensor>;
+  notes: string[];
+}
+
+interface DatasetSkips {
+  count: number;
+  lines: number[];
 }
 
 const join = (...parts: string[]): string => parts.join("/").replace(/\/+/g, "/");
 
 async function loadExamples(source: string | readonly PreferenceExample[], skipBadLines: boolean) {
-  if (typeof source !== "string") return { examples: [...source], skipped: 0 };
+  if (typeof source !== "string") return { examples: [...source], skipped: 0, skippedLines: [] };
   return await readPreferenceJsonl(source, { skipBadLines });
+}
+
+/** Yields to the event loop (a macrotask), so that signal handlers and timers run between steps. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The first variable holding a NaN or ±Infinity, or `undefined` when all are finite: one pass over the weights
+ * (Σ 0·w is 0 exactly when every w is finite, NaN otherwise) and one read-back.
+ */
+async function firstNonFinite(vars: readonly tf.Variable[]): Promise<string | undefined> {
+  if (vars.length === 0) return undefined;
+  const probe = tf.tidy(() => tf.stack(vars.map((v) => tf.sum(tf.mul(v, 0)))));
+  const values = await probe.data();
+  probe.dispose();
+  const bad = values.findIndex((x) => !Number.isFinite(x));
+  return bad < 0 ? undefined : vars[bad]!.name;
+}
+
+/** Throws a {@link TrainingError} naming the step and the last verified checkpoint unless every weight is finite. */
+async function assertWeightsFinite(
+  vars: readonly tf.Variable[],
+  where: string,
+  step: number,
+  lastCheckpoint: string | undefined,
+): Promise<void> {
+  const bad = await firstNonFinite(vars);
+  if (bad === undefined) return;
+  throw new TrainingError(
+    `non-finite weights (${bad}) ${where}; nothing was saved from this state. ` +
+      `Last verified good checkpoint: ${lastCheckpoint ?? "none"} (a lower --lr may help)`,
+    step,
+    lastCheckpoint,
+  );
+}
+
+/** Batch sizes larger than the data would repeat pairs within a batch: an error with the fix. */
+function checkBatchSizes(config: ResolvedTrainConfig, pairs: number): void {
+  if (config.sft.steps > 0 && config.sft.batchSize > pairs) {
+    throw new RangeError(
+      `config.sft.batchSize ${config.sft.batchSize} exceeds the ${pairs} training pairs; lower it or add data`,
+    );
+  }
+  if (config.steps > 0 && config.batchSize > pairs) {
+    throw new RangeError(
+      `config.batchSize ${config.batchSize} exceeds the ${pairs} training pairs; lower --batch-size or add data`,
+    );
+  }
+}
+
+/** Copies a checkpoint folder's files (flat) into `to`, unless `to` exists. */
+async function copyCheckpoint(from: string, to: string): Promise<void> {
+  if (await Deno.stat(to).then(() => true, () => false)) return;
+  const tmp = `${to}.tmp-${crypto.randomUUID()}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isFile) await Deno.copyFile(join(from, e.name), join(tmp, e.name));
+  }
+  await Deno.rename(tmp, to);
 }
 
 /** Builds the policy: from a checkpoint to resume, a Hugging Face / dpo-kernels folder, or a fresh shape. */
@@ -117,7 +196,7 @@ async function buildPolicy(config: ResolvedTrainConfig, tokenizer: Tokenizer) {
     const ckpt = await loadCheckpoint(config.resume);
     const policy = new Gpt(ckpt.config, { weights: ckpt.weights });
     tf.dispose([...ckpt.weights.values()]);
-    return { policy, state: ckpt.state as Record<string, unknown>, optimizer: ckpt.optimizer };
+    return { policy, optimizer: ckpt.optimizer };
   }
   if (typeof config.model === "string") {
     // Our checkpoints carry a `dpo_kernels` block in config.json; anything else is read as a GPT-2 folder or hub id.
@@ -140,8 +219,9 @@ async function buildPolicy(config: ResolvedTrainConfig, tokenizer: Tokenizer) {
 }
 
 /** The tokenizer a run uses unless told: the one a checkpoint recorded, a Hugging Face folder's own, or bytes. */
-async function defaultTokenizer(config: ResolvedTrainConfig): Promise<string> {
-  const folder = config.resume ?? (typeof config.model === "string" ? config.model : undefined);
+async function defaultTokenizer(config: ResolvedTrainConfig, resume?: ResumePoint): Promise<string> {
+  if (resume !== undefined) return resume.tokenizer;
+  const folder = typeof config.model === "string" ? config.model : undefined;
   if (folder === undefined) return "byte";
   const recorded = await Deno.readTextFile(join(folder, "config.json")).then(
     (text) => (JSON.parse(text) as { dpo_kernels?: { tokenizer?: { name?: string } } }).dpo_kernels,
@@ -151,20 +231,49 @@ async function defaultTokenizer(config: ResolvedTrainConfig): Promise<string> {
   return folder;
 }
 
+/**
+ * Everything checked and loaded before the first step: the configuration, the checkpoint to resume from, the
+ * output folder, the data and the batch sizes against it, then the backend, tokenizer and policy (and their
+ * compatibility).
+ */
 async function setup(userConfig: TrainConfig): Promise<Setup> {
   const config = resolveTrainConfig(userConfig);
-  await useBackend(config.backend);
-  const tokenizer = await loadTokenizer(config.tokenizer ?? await defaultTokenizer(config));
-  const { policy, state, optimizer } = await buildPolicy(config, tokenizer);
+  const notes: string[] = [];
+  const resume = config.resume === undefined ? undefined : await readResumePoint(config.resume, {
+    sftSteps: config.sft.steps,
+    steps: config.steps,
+    weightsOnly: config.resumeWeightsOnly,
+  });
+  if (resume !== undefined && !resume.hasOptimizer) {
+    notes.push(`--resume-weights-only: ${resume.dir} has no optimizer state; the optimizer starts fresh`);
+  }
+  notes.push(...await prepareRunFolder(config.out, { overwrite: config.overwrite, resume: config.resume }));
   const data = await loadExamples(config.data, config.skipBadLines);
   let trainText = data.examples;
   let evalText: PreferenceExample[] = [];
+  let evalSkips: DatasetSkips = { count: 0, lines: [] };
   if (config.evalData !== undefined) {
-    evalText = (await loadExamples(config.evalData, config.skipBadLines)).examples;
+    const held = await loadExamples(config.evalData, config.skipBadLines);
+    evalText = held.examples;
+    evalSkips = { count: held.skipped, lines: held.skippedLines };
   } else if (config.evalFraction > 0 && trainText.length >= 10) {
     const cut = Math.round(trainText.length * (1 - config.evalFraction));
     evalText = trainText.slice(cut);
     trainText = trainText.slice(0, cut);
+  }
+  checkBatchSizes(config, trainText.length);
+  await useBackend(config.backend);
+  const tokenizer = await loadTokenizer(config.tokenizer ?? await defaultTokenizer(config, resume));
+  const { policy, optimizer } = await buildPolicy(config, tokenizer);
+  if (policy.config.vocabSize < tokenizer.vocabSize) {
+    policy.dispose();
+    throw new RangeError(
+      `the model's vocabulary (${policy.config.vocabSize}) is smaller than the tokenizer's ` +
+        `(${tokenizer.vocabSize}, ${tokenizer.name}); pass the model's own tokenizer with --tokenizer`,
+    );
+  }
+  if (resume !== undefined) {
+    await assertWeightsFinite(policy.variables(), `in the checkpoint ${resume.dir}`, resume.step, undefined);
   }
   const t = policy.config.contextLength;
   return {
@@ -175,14 +284,30 @@ async function setup(userConfig: TrainConfig): Promise<Setup> {
     evalPairs: evalText.map((e) => encodePair(e, tokenizer, t)),
     trainText,
     evalText,
-    skipped: data.skipped,
-    resumeState: state,
+    skipped: { train: { count: data.skipped, lines: data.skippedLines }, eval: evalSkips },
+    resume,
     resumeOptimizer: optimizer,
+    notes,
   };
 }
 
+/**
+ * Writes one metrics line. JSON has no NaN or Infinity: such a value is written as `null` and named, with its
+ * value, in a `reason` field, so that a `null` never goes unexplained.
+ */
 function writeLine(file: Deno.FsFile, record: Record<string, unknown>): void {
-  file.writeSync(new TextEncoder().encode(JSON.stringify(record) + "\n"));
+  const reason: Record<string, string> = {};
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      clean[key] = null;
+      reason[key] = `non-finite (${value})`;
+    } else {
+      clean[key] = value;
+    }
+  }
+  if (Object.keys(reason).length > 0) clean.reason = reason;
+  file.writeSync(new TextEncoder().encode(JSON.stringify(clean) + "\n"));
 }
 
 /**
@@ -203,14 +328,25 @@ export async function* train(
   const s = await setup(userConfig);
   const { config, policy, tokenizer } = s;
   const t = policy.config.contextLength;
-  await Deno.mkdir(config.out, { recursive: true });
-  const metricsFile = await Deno.open(join(config.out, "metrics.jsonl"), {
+  const metricsPath = join(config.out, "metrics.jsonl");
+  const resumed = s.resume;
+  // Resuming inside the same folder continues its metrics: lines the resumed run writes again are dropped.
+  const continuing = resumed !== undefined && resolve(dirname(resumed.dir)) === resolve(config.out);
+  if (continuing) {
+    const dropped = await truncateMetrics(metricsPath, resumed.phase, resumed.step);
+    if (dropped > 0) {
+      s.notes.push(
+        `resuming at ${resumed.phase} step ${resumed.step}: dropped ${dropped} later lines of ${metricsPath}`,
+      );
+    }
+  }
+  const metricsFile = await Deno.open(metricsPath, {
     create: true,
     write: true,
-    append: config.resume !== undefined,
-    truncate: config.resume === undefined,
+    append: continuing,
+    truncate: !continuing,
   });
-  const resumed = s.resumeState ?? {};
+  // The resumed checkpoint's weights were verified finite in setup.
   let lastCheckpoint: string | undefined = config.resume;
   yield {
     type: "start",
@@ -218,19 +354,25 @@ export async function* train(
     parameters: policy.parameterCount(),
     trainPairs: s.train.length,
     evalPairs: s.evalPairs.length,
-    skipped: s.skipped,
+    skipped: s.skipped.train.count,
+    skippedLines: s.skipped.train.lines,
+    evalSkipped: s.skipped.eval.count,
+    evalSkippedLines: s.skipped.eval.lines,
   };
+  for (const message of s.notes) yield { type: "note", message };
 
   try {
     // ---- 1. Supervised fine-tuning on chosen responses (prompt tokens masked) ----------------------------
     const referencePath = join(config.out, "reference");
-    if (resumed.phase !== "preference") {
+    if (resumed?.phase !== "preference") {
       const sftSteps = config.sft.steps;
-      const sftStart = resumed.phase === "sft" ? (resumed.step as number) : 0;
+      const sftStart = resumed?.phase === "sft" ? resumed.step : 0;
       const optimizer = new AdamW(policy.variables(), { weightDecay: config.weightDecay });
-      if (resumed.phase === "sft" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
+      if (resumed?.phase === "sft" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
       for (let step = sftStart; step < sftSteps; step++) {
+        await nextTurn();
         if (options.signal?.aborted) {
+          await assertWeightsFinite(policy.variables(), `after SFT step ${step - 1}`, step, lastCheckpoint);
           const path = await saveCheckpoint(join(config.out, `checkpoint-sft-${step}`), {
             model: policy,
             tokenizer,
@@ -289,7 +431,8 @@ export async function* train(
         yield { type: "step", phase: "sft", step, steps: sftSteps, metrics };
       }
       optimizer.dispose();
-      // The SFT model is the reference: saved once, never changed.
+      // The SFT model is the reference: saved once, never changed, and only with finite weights.
+      await assertWeightsFinite(policy.variables(), "after SFT", sftSteps, lastCheckpoint);
       lastCheckpoint = await saveCheckpoint(referencePath, {
         model: policy,
         tokenizer,
@@ -299,9 +442,9 @@ export async function* train(
     }
 
     // ---- 2. The frozen reference and what can be precomputed from it -------------------------------------
-    const refCkpt = await loadCheckpoint(
-      typeof resumed.reference === "string" ? resumed.reference : referencePath,
-    );
+    // A run resumed into another folder takes a copy of its reference, so that its checkpoints resume too.
+    if (resumed?.reference !== undefined) await copyCheckpoint(resumed.reference, referencePath);
+    const refCkpt = await loadCheckpoint(referencePath);
     const reference = new Gpt(refCkpt.config, { weights: refCkpt.weights, trainable: false });
     tf.dispose([...refCkpt.weights.values()]);
     const explicit = config.regularizer === "explicit";
@@ -321,7 +464,7 @@ export async function* train(
       ? await frozenEmbeddingMargins(config.embedder.model, [...s.trainText, ...s.evalText], config.out)
       : undefined;
     const mixture = config.loss === "mixture" || config.loss === "hmk"
-      ? new MixtureParameters(config.loss, (resumed.mixture ?? {}) as Record<string, number[]>)
+      ? new MixtureParameters(config.loss, resumed?.mixture ?? {})
       : undefined;
     const lossOptions: TensorPreferenceLossOptions = {
       loss: config.loss,
@@ -482,11 +625,13 @@ export async function* train(
       i < policy.variables().length ? 1 : config.mixtureLearningRate / config.learningRate
     );
     const optimizer = new AdamW(vars, { weightDecay: config.weightDecay, learningRateScale });
-    const start = resumed.phase === "preference" ? (resumed.step as number) : 0;
-    if (resumed.phase === "preference" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
+    const start = resumed?.phase === "preference" ? resumed.step : 0;
+    if (resumed?.phase === "preference" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
     tf.dispose(s.resumeOptimizer ? [...s.resumeOptimizer.values()] : []);
     const save = async (step: number, name: string) => {
-      const state = { phase: "preference", step, reference: referencePath, mixture: mixtureState(mixture) };
+      await assertWeightsFinite(vars, `before writing ${name} (step ${step})`, step, lastCheckpoint);
+      // The reference by folder name, beside the checkpoint: resumable from any working directory.
+      const state = { phase: "preference", step, reference: "reference", mixture: mixtureState(mixture) };
       const path = await saveCheckpoint(join(config.out, name), {
         model: policy,
         tokenizer,
@@ -514,6 +659,7 @@ export async function* train(
       return summary;
     };
     for (; step < config.steps; step++) {
+      await nextTurn();
       if (options.signal?.aborted) {
         const path = await save(step, `checkpoint-${step}`);
         yield { type: "stopped", step, path };
@@ -555,6 +701,9 @@ export async function* train(
       });
       optimizer.apply(clipped, lr);
       release();
+      if ((step + 1) % config.finiteCheckEvery === 0) {
+        await assertWeightsFinite(vars, `after the update of step ${step}`, step, lastCheckpoint);
+      }
       const metrics: Record<string, number> = { step, loss };
       statNames.forEach((name, k) => {
         if (Number.isFinite(st[k] as number)) metrics[name] = st[k] as number;
@@ -569,6 +718,7 @@ export async function* train(
       if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0) {
         lastEval = await evaluate();
         writeLine(metricsFile, { phase: "eval", step, ...lastEval });
+        assertEvalFinite(lastEval, step, lastCheckpoint);
         yield { type: "eval", step, metrics: lastEval };
       }
       if (
@@ -579,6 +729,7 @@ export async function* train(
     }
     lastEval = await evaluate();
     if (Object.keys(lastEval).length > 0) writeLine(metricsFile, { phase: "eval", step, ...lastEval });
+    assertEvalFinite(lastEval, step, lastCheckpoint);
     const finalPath = await save(step, "final");
     yield { type: "checkpoint", step, path: finalPath };
     return finish(false, finalPath);
@@ -586,6 +737,22 @@ export async function* train(
     metricsFile.close();
     policy.dispose();
   }
+}
+
+/** A non-finite held-out loss means the weights give non-finite outputs: stop before saving them. */
+function assertEvalFinite(
+  metrics: Record<string, number>,
+  step: number,
+  lastCheckpoint: string | undefined,
+): void {
+  const loss = metrics["eval/loss"];
+  if (loss === undefined || Number.isFinite(loss)) return;
+  throw new TrainingError(
+    `non-finite eval loss ${loss} after step ${step}: the weights give non-finite outputs; nothing was saved ` +
+      `from this state. Last verified good checkpoint: ${lastCheckpoint ?? "none"} (a lower --lr may help)`,
+    step,
+    lastCheckpoint,
+  );
 }
 
 function mixtureState(mixture: MixtureParameters | undefined): Record<string, number[]> | null {
