@@ -35,7 +35,7 @@ Deno.test("CLI flags build the TrainConfig; --help returns nothing; bad flags ar
   assert.equal(await configFromArgs(["--help"]), undefined);
   await assert.rejects(
     () => configFromArgs(["--data", "d", "--out", "o", "--steps", "many"]),
-    /--steps must be a number/,
+    /--steps must be a finite number/,
   );
   await assert.rejects(() => configFromArgs(["--data", "d", "--out", "o", "--nope"]), /nope/);
   await assert.rejects(() => configFromArgs(["--out", "o"]), /--data is required/);

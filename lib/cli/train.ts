@@ -3,7 +3,10 @@
  *
  *   deno task train --data FILE.jsonl --loss NAME --steps N --out DIR [options]
  *
- * Ctrl-C writes a checkpoint and exits; `--resume DIR` continues from it.
+ * Ctrl-C (SIGINT) or SIGTERM stops the run after the current step: it writes a checkpoint, prints the command
+ * that resumes it, and exits 130 (143 for SIGTERM). A second Ctrl-C while the checkpoint is written waits for
+ * it. Errors are one line (exit 2 for a bad flag or setting, 1 for data, I/O or a diverged run); `--debug` or
+ * `DPO_KERNELS_DEBUG=1` prints the stack too.
  *
  * @module
  */
@@ -12,7 +15,7 @@ import { parseArgs } from "node:util";
 import { LOSSES } from "../losses/preference_loss.ts";
 import { BACKENDS } from "../model/backend.ts";
 import { TRAIN_DIVERGENCES, type TrainConfig } from "../train/config.ts";
-import { train, TrainingError } from "../train/trainer.ts";
+import { train } from "../train/trainer.ts";
 
 const HELP = `Train a policy with SFT, then DPO-Kernels.
 
@@ -39,9 +42,14 @@ Options:
   --backend NAME       ${Object.keys(BACKENDS).join(" ")} (default wasm)
   --seed N             seed (default 0)
   --config FILE        a JSON TrainConfig; flags override its fields
-  --resume DIR         continue from a checkpoint folder
-  --skip-bad-lines     skip malformed data lines (and report how many) instead of failing
+  --resume DIR         continue from a checkpoint folder (a local checkpoint-N or checkpoint-sft-N folder)
+  --resume-weights-only  resume from a checkpoint without optimizer.safetensors (the optimizer starts fresh)
+  --overwrite          replace the run already in --out (its metrics, summary and checkpoints)
+  --skip-bad-lines     skip malformed lines of --data and --eval-data (reporting them) instead of failing
+  --debug              print stack traces with errors (also DPO_KERNELS_DEBUG=1)
   --help               this text
+
+Ctrl-C writes a checkpoint after the current step and prints the command that resumes it.
 `;
 
 const FLAGS = {
@@ -64,17 +72,45 @@ const FLAGS = {
   seed: { type: "string" },
   config: { type: "string" },
   resume: { type: "string" },
+  "resume-weights-only": { type: "boolean" },
+  overwrite: { type: "boolean" },
   "skip-bad-lines": { type: "boolean" },
+  debug: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
-function number(flag: string, value: string | undefined): number | undefined {
+/** A numeric flag: a finite number (an integer where `integer`), or a RangeError naming the flag. */
+function number(flag: string, value: string | undefined, integer = false): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === "" || Number.isNaN(n)) {
-    throw new RangeError(`--${flag} must be a number, got "${value}"`);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new RangeError(`--${flag} must be a finite number, got "${value}"`);
+  }
+  if (integer && !Number.isSafeInteger(n)) {
+    throw new RangeError(`--${flag} must be an integer, got "${value}"`);
   }
   return n;
+}
+
+/** Reads `--config`: a JSON object, or an error naming the file (RangeError for bad JSON: a usage error). */
+async function readConfigFile(path: string): Promise<Partial<TrainConfig>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new Error(`--config ${path}: cannot read (${why})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new RangeError(`--config ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new RangeError(`--config ${path}: expected a JSON object of TrainConfig fields`);
+  }
+  return value as Partial<TrainConfig>;
 }
 
 /**
@@ -93,9 +129,7 @@ export async function configFromArgs(args: readonly string[]): Promise<TrainConf
   }
   const v = parsed.values;
   if (v.help) return undefined;
-  const base: Partial<TrainConfig> = v.config === undefined
-    ? {}
-    : JSON.parse(await Deno.readTextFile(v.config));
+  const base: Partial<TrainConfig> = v.config === undefined ? {} : await readConfigFile(v.config);
   const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) => {
     if (value !== undefined) (base as TrainConfig)[key] = value;
   };
@@ -105,10 +139,10 @@ export async function configFromArgs(args: readonly string[]): Promise<TrainConf
   set("loss", v.loss as TrainConfig["loss"]);
   set("divergence", v.divergence as TrainConfig["divergence"]);
   set("regularizer", v.regularizer as TrainConfig["regularizer"]);
-  set("steps", number("steps", v.steps));
-  const sftSteps = number("sft-steps", v["sft-steps"]);
+  set("steps", number("steps", v.steps, true));
+  const sftSteps = number("sft-steps", v["sft-steps"], true);
   if (sftSteps !== undefined) base.sft = { ...base.sft, steps: sftSteps };
-  set("batchSize", number("batch-size", v["batch-size"]));
+  set("batchSize", number("batch-size", v["batch-size"], true));
   set("learningRate", number("lr", v.lr));
   set("beta", number("beta", v.beta));
   set("gamma", number("gamma", v.gamma));
@@ -116,8 +150,10 @@ export async function configFromArgs(args: readonly string[]): Promise<TrainConf
   set("model", v.model);
   set("tokenizer", v.tokenizer);
   set("backend", v.backend as TrainConfig["backend"]);
-  set("seed", number("seed", v.seed));
+  set("seed", number("seed", v.seed, true));
   set("resume", v.resume);
+  if (v["resume-weights-only"]) base.resumeWeightsOnly = true;
+  if (v.overwrite) base.overwrite = true;
   if (v["skip-bad-lines"]) base.skipBadLines = true;
   if (base.data === undefined) {
     throw new RangeError("--data is required (a JSONL file of prompt/chosen/rejected pairs)");
@@ -131,13 +167,72 @@ function bar(done: number, total: number, width = 24): string {
   return "█".repeat(filled) + "░".repeat(width - filled);
 }
 
+/** Quotes an argument for a POSIX shell when it needs it. */
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that resumes a stopped run: the same arguments without `--resume`, `--overwrite` and
+ * `--resume-weights-only`, then `--resume CHECKPOINT`.
+ *
+ * @param args The run's arguments.
+ * @param checkpoint The checkpoint the run wrote when it stopped.
+ * @returns A shell command line.
+ * @example
+ * ```ts
+ * import { resumeCommand } from "./train.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   resumeCommand(["--data", "d.jsonl", "--out", "my run", "--overwrite"], "my run/checkpoint-3"),
+ *   "deno task train --data d.jsonl --out 'my run' --resume 'my run/checkpoint-3'",
+ * );
+ * ```
+ */
+export function resumeCommand(args: readonly string[], checkpoint: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--resume") {
+      i++;
+      continue;
+    }
+    if (a.startsWith("--resume=") || a === "--overwrite" || a === "--resume-weights-only") continue;
+    kept.push(a);
+  }
+  return ["deno", "task", "train", ...kept, "--resume", checkpoint].map(shellQuote).join(" ");
+}
+
+/** Exit status of an error: 2 for a bad flag or setting (RangeError), 1 for data, I/O and diverged runs. */
+function exitCode(e: unknown): number {
+  return e instanceof RangeError ? 2 : 1;
+}
+
+function debugWanted(args: readonly string[]): boolean {
+  if (args.includes("--debug")) return true;
+  try {
+    return Deno.env.get("DPO_KERNELS_DEBUG") === "1";
+  } catch {
+    return false;
+  }
+}
+
+function reportError(e: unknown, debug: boolean): void {
+  if (debug && e instanceof Error) console.error(e.stack ?? e.message);
+  else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: 130, SIGTERM: 143 };
+
 async function main(): Promise<number> {
+  const args = Deno.args;
+  const debug = debugWanted(args);
   let config: TrainConfig | undefined;
   try {
-    config = await configFromArgs(Deno.args);
+    config = await configFromArgs(args);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    return 2;
+    reportError(e, debug);
+    return exitCode(e);
   }
   if (config === undefined) {
     console.log(HELP);
@@ -146,11 +241,21 @@ async function main(): Promise<number> {
   // tfjs's warnings (its "install our node backend" banner among them) are noise on a terminal.
   tf.enableProdMode();
   const controller = new AbortController();
-  const onInterrupt = () => {
-    console.error("\ninterrupted: writing a checkpoint after this step…");
+  let received: "SIGINT" | "SIGTERM" | undefined;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (received !== undefined) {
+      console.error(
+        `\n${signal} again: still writing the checkpoint; it finishes first (never half-written)…`,
+      );
+      return;
+    }
+    received = signal;
+    console.error(`\n${signal}: stopping after this step and writing a checkpoint…`);
     controller.abort();
   };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  const listeners = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+  Deno.addSignalListener("SIGINT", listeners.SIGINT);
+  Deno.addSignalListener("SIGTERM", listeners.SIGTERM);
   const tty = Deno.stdout.isTerminal();
   const write = (s: string) => Deno.stdout.writeSync(new TextEncoder().encode(s));
   try {
@@ -160,9 +265,22 @@ async function main(): Promise<number> {
       const e = r.value;
       if (e.type === "start") {
         console.log(
-          `backend ${e.backend}, ${e.parameters} parameters, ${e.trainPairs} training pairs, ${e.evalPairs} held out` +
-            (e.skipped > 0 ? `, ${e.skipped} malformed lines skipped` : ""),
+          `backend ${e.backend}, ${e.parameters} parameters, ${e.trainPairs} training pairs, ${e.evalPairs} held out`,
         );
+        if (e.skipped > 0) {
+          console.log(
+            `skipped ${e.skipped} malformed lines of --data (first: lines ${e.skippedLines.join(", ")})`,
+          );
+        }
+        if (e.evalSkipped > 0) {
+          console.log(
+            `skipped ${e.evalSkipped} malformed lines of --eval-data (first: lines ${
+              e.evalSkippedLines.join(", ")
+            })`,
+          );
+        }
+      } else if (e.type === "note") {
+        console.log(`note: ${e.message}`);
       } else if (e.type === "step") {
         const m = e.metrics;
         const line =
@@ -184,21 +302,22 @@ async function main(): Promise<number> {
         if (tty) write("\n");
         console.log(`checkpoint ${e.path}`);
       } else if (e.type === "stopped") {
-        console.log(`stopped at step ${e.step}; resume with --resume ${e.path}`);
+        if (tty) write("\n");
+        console.log(`stopped at step ${e.step}; checkpoint written to ${e.path}`);
+        console.log(`resume with: ${resumeCommand(args, e.path)}`);
       }
       r = await run.next();
     }
+    if (r.value.stopped) return SIGNAL_EXIT[received ?? "SIGINT"];
     console.log(`done in ${r.value.seconds.toFixed(1)} s: ${r.value.checkpoint}`);
     return 0;
   } catch (e) {
     if (tty) write("\n");
-    if (e instanceof TrainingError || e instanceof RangeError || e instanceof TypeError) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    reportError(e, debug);
+    return exitCode(e);
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.removeSignalListener("SIGINT", listeners.SIGINT);
+    Deno.removeSignalListener("SIGTERM", listeners.SIGTERM);
   }
 }
 

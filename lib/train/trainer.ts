@@ -628,8 +628,30 @@ export async function* train(
     const start = resumed?.phase === "preference" ? resumed.step : 0;
     if (resumed?.phase === "preference" && s.resumeOptimizer) optimizer.restore(s.resumeOptimizer);
     tf.dispose(s.resumeOptimizer ? [...s.resumeOptimizer.values()] : []);
+    // The loss the next step would compute, with no update: a checkpoint whose weights give a non-finite loss
+    // (finite but huge weights after a runaway update) is never written, let alone called good.
+    const nextLoss = async (step: number): Promise<number> => {
+      const f = forward(s.train, batchIndices(s.train.length, config.batchSize, step, config.seed), refTrain);
+      const r = tf.tidy(() => {
+        const out = f.run();
+        return { loss: tf.keep(out.loss), stats: out.stats, perPair: out.perPair };
+      });
+      const value = (await r.loss.data())[0]!;
+      tf.dispose([r.loss, r.stats, r.perPair]);
+      disposeBatch(f.batch);
+      return value;
+    };
     const save = async (step: number, name: string) => {
       await assertWeightsFinite(vars, `before writing ${name} (step ${step})`, step, lastCheckpoint);
+      const probe = await nextLoss(step);
+      if (!Number.isFinite(probe)) {
+        throw new TrainingError(
+          `the weights after step ${step - 1} give a non-finite loss (${probe}); ${name} was not written. ` +
+            `Last verified good checkpoint: ${lastCheckpoint ?? "none"} (a lower --lr may help)`,
+          step,
+          lastCheckpoint,
+        );
+      }
       // The reference by folder name, beside the checkpoint: resumable from any working directory.
       const state = { phase: "preference", step, reference: "reference", mixture: mixtureState(mixture) };
       const path = await saveCheckpoint(join(config.out, name), {
@@ -688,7 +710,7 @@ export async function* train(
         release();
         throw new TrainingError(
           `non-finite loss ${loss} (grad norm ${gradNorm}) at step ${step}; no update was applied. ` +
-            `Last good checkpoint: ${lastCheckpoint ?? "none"}`,
+            `Last verified good checkpoint: ${lastCheckpoint ?? "none"}`,
           step,
           lastCheckpoint,
         );
