@@ -119,6 +119,23 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+const STALE_SAVE = /^\.(.+)\.(tmp|old)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Removes what interrupted saves left in `parent`: every `.{name}.tmp-{uuid}` folder (never complete), and every
+ * `.{name}.old-{uuid}` folder whose `{name}` checkpoint is complete (its config.json exists), so that a previous
+ * checkpoint an interrupted save renamed aside is kept until it is no longer the only copy.
+ */
+async function removeStaleSaves(parent: string): Promise<void> {
+  const stale: string[] = [];
+  for await (const e of Deno.readDir(parent)) {
+    const m = e.isDirectory ? STALE_SAVE.exec(e.name) : null;
+    if (m === null) continue;
+    if (m[2] === "tmp" || await exists(join(parent, m[1]!, CHECKPOINT_FILES.config))) stale.push(e.name);
+  }
+  for (const name of stale) await Deno.remove(join(parent, name), { recursive: true }).catch(() => {});
+}
+
 function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
   const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
   if (t.eosId !== undefined) info.eosId = t.eosId;
@@ -129,7 +146,8 @@ function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
  * Saves a checkpoint into `dir`, atomically: the files are written and synced in a temporary sibling folder
  * (`.{name}.tmp-{uuid}`), then the old `dir`, if any, is renamed aside, the new folder renamed to `dir`, and the
  * old one removed. An existing `dir` must be a checkpoint (its config.json has a `dpo_kernels` block) or empty,
- * so that a wrong path never deletes other files.
+ * so that a wrong path never deletes other files. Folders that interrupted saves left in the parent folder are
+ * removed first: every `.{name}.tmp-{uuid}`, and every `.{name}.old-{uuid}` whose `{name}` is complete.
  *
  * @param dir The checkpoint folder (created with its parents; replaced if it holds a checkpoint).
  * @param options The model, and optionally its tokenizer, the optimizer's tensors and the trainer's state.
@@ -213,6 +231,7 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   const parent = dirname(dir);
   const name = basename(dir);
   await Deno.mkdir(parent, { recursive: true });
+  await removeStaleSaves(parent);
   const id = crypto.randomUUID();
   const tmp = join(parent, `.${name}.tmp-${id}`);
   await Deno.mkdir(tmp);
