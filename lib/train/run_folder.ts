@@ -203,7 +203,12 @@ export async function prepareRunFolder(
   out: string,
   options: { overwrite: boolean; resume?: string },
 ): Promise<string[]> {
-  const info = await statOrUndefined(out);
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await statOrUndefined(out);
+  } catch (e) {
+    throw new Error(`cannot write to --out ${out}: ${(e as Error).message}`);
+  }
   if (info !== undefined && !info.isDirectory) {
     throw new RangeError(`--out ${out} is an existing file, not a folder; choose another --out`);
   }
