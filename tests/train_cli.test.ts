@@ -168,6 +168,7 @@ Deno.test("CLI errors are one line naming the problem: exit 2 for usage, 1 for d
   await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
   await Deno.writeTextFile(`${dir}/a-file`, "");
   await Deno.mkdir(`${dir}/ck`);
+  await Deno.mkdir(`${dir}/runs`);
   await Deno.writeTextFile(`${dir}/ck/config.json`, "");
   const t = ["--config", "tiny.json"];
   const cases: [string[], number, RegExp][] = [
@@ -179,6 +180,12 @@ Deno.test("CLI errors are one line naming the problem: exit 2 for usage, 1 for d
     [[...t, "--data", "good.jsonl", "--out", "o", "--resume", "ck"], 1, /ck\/config.json: empty/],
     [[...t, "--data", "good.jsonl", "--out", "o", "--resume", "nope"], 1, /nope: no such checkpoint folder/],
     [[...t, "--data", "good.jsonl", "--out", "o", "--lr", "Infinity"], 2, /--lr must be a finite number/],
+    // A misspelt local folder is an error, not a hub download (hub ids: hf:owner/name).
+    [
+      [...t, "--data", "good.jsonl", "--out", "o", "--model", "runs/typo"],
+      1,
+      /--model runs\/typo: no such folder/,
+    ],
     [[...t, "--data", "good.jsonl", "--out", "o", "--loss", "toString"], 2, /config.loss must be one of/],
     [
       [...t, "--data", "good.jsonl", "--out", "o", "--backend", "toString"],

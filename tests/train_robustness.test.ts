@@ -116,6 +116,7 @@ Deno.test("non-finite or absurd settings are rejected before anything is written
     [{ steps: 2.5 }, /config.steps/],
     [{ sft: { steps: 1, batchSize: 1.5 } }, /config.sft.batchSize/],
     [{ finiteCheckEvery: 0 }, /config.finiteCheckEvery/],
+    [{ kernels: { rbf: { sigma: -1 } }, loss: "rbf" }, /config.kernels.rbf/],
   ];
   for (const [patch, pattern] of cases) {
     const out = (await Deno.makeTempDir()) + "/run";

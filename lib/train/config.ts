@@ -5,7 +5,7 @@
  * @module
  */
 import { LOSSES, type LossName, type LossSpec } from "../losses/preference_loss.ts";
-import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
+import { KERNEL_MARGINS, type MarginShapeOptions } from "../losses/kernel_margin.ts";
 import { type BackendName, BACKENDS } from "../model/backend.ts";
 import type { GptConfig } from "../model/config.ts";
 import { validateGptConfig } from "../model/config.ts";
@@ -356,6 +356,13 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     );
   }
   checkDivergenceOptions(r);
+  for (const kernel of Object.keys(r.kernels) as (keyof MarginShapeOptions)[]) {
+    try {
+      KERNEL_MARGINS[kernel](r.kernels);
+    } catch (e) {
+      throw new RangeError(`config.kernels.${kernel}: ${(e as Error).message}`);
+    }
+  }
   return r;
 }
 

@@ -21,7 +21,8 @@ import { DEFAULT_GPT_CONFIG, type GptConfig } from "../model/config.ts";
 import { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.ts";
 import { loadGpt2 } from "../io/gpt2.ts";
-import { loadTokenizer } from "../tokenizer/mod.ts";
+import { loadTokenizer, TOKENIZERS } from "../tokenizer/mod.ts";
+import { isHubId } from "../io/hub.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { batchIndices, disposeBatch, type EncodedPair, encodePair, sequenceBatch } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
@@ -165,6 +166,32 @@ async function assertWeightsFinite(
   );
 }
 
+/** The prefix that marks a model or tokenizer spec as a Hugging Face hub id (`hf:gpt2`). */
+const HUB_PREFIX = "hf:";
+
+/**
+ * Where `--model` / `--tokenizer` point: `hf:ID` is always a hub id; otherwise an existing local folder, else a
+ * hub id only if it looks like one (`name` or `owner/name`) and is not a path into an existing local folder
+ * (`runs/typo` where `runs/` exists) nor starts with `.` — so a misspelt local folder is an error, never a
+ * download.
+ */
+async function resolveSource(spec: string, flag: string): Promise<string> {
+  if (spec.startsWith(HUB_PREFIX)) {
+    const id = spec.slice(HUB_PREFIX.length);
+    if (!isHubId(id)) {
+      throw new RangeError(`${flag} ${spec}: "${id}" is not a hub id like gpt2 or owner/name`);
+    }
+    return id;
+  }
+  const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+  if (await exists(spec)) return spec;
+  const first = spec.split("/")[0]!;
+  if (isHubId(spec) && !spec.startsWith(".") && !(spec.includes("/") && await exists(first))) return spec;
+  throw new Error(
+    `${flag} ${spec}: no such folder (for a Hugging Face hub id, write ${HUB_PREFIX}owner/name)`,
+  );
+}
+
 /** Batch sizes larger than the data would repeat pairs within a batch: an error with the fix. */
 function checkBatchSizes(config: ResolvedTrainConfig, pairs: number): void {
   if (config.sft.steps > 0 && config.sft.batchSize > pairs) {
@@ -262,6 +289,10 @@ async function setup(userConfig: TrainConfig): Promise<Setup> {
     trainText = trainText.slice(0, cut);
   }
   checkBatchSizes(config, trainText.length);
+  if (typeof config.model === "string") config.model = await resolveSource(config.model, "--model");
+  if (config.tokenizer !== undefined && !Object.hasOwn(TOKENIZERS, config.tokenizer)) {
+    config.tokenizer = await resolveSource(config.tokenizer, "--tokenizer");
+  }
   await useBackend(config.backend);
   const tokenizer = await loadTokenizer(config.tokenizer ?? await defaultTokenizer(config, resume));
   const { policy, optimizer } = await buildPolicy(config, tokenizer);
