@@ -15,6 +15,8 @@ import {
   TrainingError,
 } from "../lib/train/mod.ts";
 import { lookup, preferenceLoss } from "../mod.ts";
+import { decodeSafetensors } from "../lib/io/safetensors.ts";
+import { readRows } from "../lib/data/loaders/formats.ts";
 import { assert } from "./_assert.ts";
 
 const EXAMPLES: PreferenceExample[] = Array.from({ length: 24 }, (_, i) => {
@@ -99,6 +101,15 @@ Deno.test("checkpointEvery 1 with lr 1e20: the error names a checkpoint written 
   const written = (await entries(out)).filter((n) => n.startsWith("checkpoint-"));
   assert.deepEqual(written, [], `checkpoints written after the runaway update: ${written}`);
   assert.ok(await allFinite(error.lastCheckpoint));
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a runaway SFT learning rate: the reference is not written, nothing is called good", async () => {
+  const out = await Deno.makeTempDir();
+  const { error } = await run({ ...base(out), sft: { steps: 1, batchSize: 4, learningRate: 1e20 } });
+  assert.ok(error instanceof TrainingError, `expected a TrainingError, got ${error}`);
+  assert.match(error.message, /reference was not written\. Last verified good checkpoint: none/);
+  assert.deepEqual(await entries(out), ["metrics.jsonl"]);
   await Deno.remove(out, { recursive: true });
 });
 
@@ -355,4 +366,15 @@ Deno.test("saveCheckpoint removes folders interrupted saves left, keeping an asi
   assert.deepEqual(await entries(dir), [orphan, "ck"].sort());
   model.dispose();
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("names read from files are own-property lookups too: a safetensors dtype, a data format", async () => {
+  const header = new TextEncoder().encode(
+    JSON.stringify({ w: { dtype: "toString", shape: [1], data_offsets: [0, 4] } }),
+  );
+  const bytes = new Uint8Array(8 + header.length + 4);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+  bytes.set(header, 8);
+  assert.throws(() => decodeSafetensors(bytes), /unknown dtype "toString"/);
+  await assert.rejects(() => readRows("x.jsonl", "constructor" as "jsonl"), /format must be one of/);
 });

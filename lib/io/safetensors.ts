@@ -250,7 +250,7 @@ export function decodeSafetensors(
     if (typeof dtype !== "string") {
       throw new TypeError(`${where}: dtype must be a string, got ${describe(dtype)}`);
     }
-    const spec = SAFETENSORS_DTYPES[dtype];
+    const spec = Object.hasOwn(SAFETENSORS_DTYPES, dtype) ? SAFETENSORS_DTYPES[dtype] : undefined;
     if (spec === undefined) {
       throw new TypeError(
         `${where}: unknown dtype ${describe(dtype)} (supported: ${

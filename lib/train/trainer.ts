@@ -192,6 +192,48 @@ async function resolveSource(spec: string, flag: string): Promise<string> {
   );
 }
 
+/** The SFT loss of a batch: the token-mean NLL of the response tokens, −Σ mask·log p / Σ mask. */
+function sftLoss(policy: Gpt, batch: ReturnType<typeof sequenceBatch>): tf.Scalar {
+  const logps = policy.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps; // [B]
+  return tf.div(tf.neg(tf.sum(logps)), tf.maximum(tf.sum(batch.responseMask), 1)) as tf.Scalar;
+}
+
+/**
+ * Verifies the SFT weights before they are saved as `name`: every weight finite, and the SFT loss of the next
+ * batch finite (finite but runaway weights give NaN there). Throws a {@link TrainingError} otherwise.
+ */
+async function assertSftWeightsGood(
+  policy: Gpt,
+  pairs: readonly EncodedPair[],
+  config: ResolvedTrainConfig,
+  step: number,
+  name: string,
+  lastCheckpoint: string | undefined,
+): Promise<void> {
+  await assertWeightsFinite(
+    policy.variables(),
+    `before writing ${name} (SFT step ${step})`,
+    step,
+    lastCheckpoint,
+  );
+  const idx = batchIndices(pairs.length, config.sft.batchSize, step, config.seed);
+  const batch = sequenceBatch(idx.map((i) => pairs[i]!.chosen), policy.config.contextLength);
+  const loss = tf.tidy(() => sftLoss(policy, batch));
+  const value = (await loss.data())[0]!;
+  loss.dispose();
+  disposeBatch(batch);
+  if (!Number.isFinite(value)) {
+    throw new TrainingError(
+      `the weights after SFT step ${
+        step - 1
+      } give a non-finite SFT loss (${value}); ${name} was not written. ` +
+        `Last verified good checkpoint: ${lastCheckpoint ?? "none"} (a lower sft.learningRate may help)`,
+      step,
+      lastCheckpoint,
+    );
+  }
+}
+
 /** Batch sizes larger than the data would repeat pairs within a batch: an error with the fix. */
 function checkBatchSizes(config: ResolvedTrainConfig, pairs: number): void {
   if (config.sft.steps > 0 && config.sft.batchSize > pairs) {
@@ -403,7 +445,7 @@ export async function* train(
       for (let step = sftStart; step < sftSteps; step++) {
         await nextTurn();
         if (options.signal?.aborted) {
-          await assertWeightsFinite(policy.variables(), `after SFT step ${step - 1}`, step, lastCheckpoint);
+          await assertSftWeightsGood(policy, s.train, config, step, `checkpoint-sft-${step}`, lastCheckpoint);
           const path = await saveCheckpoint(join(config.out, `checkpoint-sft-${step}`), {
             model: policy,
             tokenizer,
@@ -425,11 +467,7 @@ export async function* train(
         const idx = batchIndices(s.train.length, config.sft.batchSize, step, config.seed);
         const batch = sequenceBatch(idx.map((i) => s.train[i]!.chosen), t);
         const vars = policy.variables();
-        const { value, grads } = tf.variableGrads(() => {
-          // Token-mean NLL of the response tokens: −Σ mask·log p / Σ mask.
-          const logps = policy.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps; // [B]
-          return tf.div(tf.neg(tf.sum(logps)), tf.maximum(tf.sum(batch.responseMask), 1)) as tf.Scalar;
-        }, vars);
+        const { value, grads } = tf.variableGrads(() => sftLoss(policy, batch), vars);
         const ordered = vars.map((v) => grads[v.name]!);
         const { grads: clipped, norm } = clipByGlobalNorm(ordered, config.gradClip);
         const [loss, gradNorm] = [(await value.data())[0]!, (await norm.data())[0]!];
@@ -437,7 +475,8 @@ export async function* train(
           tf.dispose([value, norm, ...ordered, ...clipped]);
           disposeBatch(batch);
           throw new TrainingError(
-            `non-finite SFT loss ${loss} (grad norm ${gradNorm}) at SFT step ${step}; no update was applied`,
+            `non-finite SFT loss ${loss} (grad norm ${gradNorm}) at SFT step ${step}; no update was applied. ` +
+              `Last verified good checkpoint: ${lastCheckpoint ?? "none"}`,
             step,
             lastCheckpoint,
           );
@@ -462,8 +501,8 @@ export async function* train(
         yield { type: "step", phase: "sft", step, steps: sftSteps, metrics };
       }
       optimizer.dispose();
-      // The SFT model is the reference: saved once, never changed, and only with finite weights.
-      await assertWeightsFinite(policy.variables(), "after SFT", sftSteps, lastCheckpoint);
+      // The SFT model is the reference: saved once, never changed, and only once verified.
+      await assertSftWeightsGood(policy, s.train, config, sftSteps, "the reference", lastCheckpoint);
       lastCheckpoint = await saveCheckpoint(referencePath, {
         model: policy,
         tokenizer,

@@ -59,7 +59,7 @@ export function normalizeChatbotArena2023(
 /** One 2023 battle: the `winner` and the two conversations. */
 const arena2023Row: RowHandler = (row, place, cleaner) => {
   const winner = requireString(row, "winner", place);
-  if (!(winner in ARENA_WINNERS)) {
+  if (!Object.hasOwn(ARENA_WINNERS, winner)) {
     throw new DataRowError(
       place.file,
       place.row,

@@ -223,7 +223,7 @@ export const ROW_READERS: Readonly<Record<DataFormat, RowReader>> = Object.freez
  * ```
  */
 export async function readRows(path: string, format: DataFormat): Promise<unknown[]> {
-  const reader = ROW_READERS[format];
+  const reader = Object.hasOwn(ROW_READERS, format) ? ROW_READERS[format] : undefined;
   if (reader === undefined) {
     throw new TypeError(
       `format must be one of ${Object.keys(ROW_READERS).join(", ")}, got ${describe(format)}`,
