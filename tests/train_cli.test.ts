@@ -93,27 +93,44 @@ async function runCli(args: readonly string[], cwd: string, env: Record<string, 
 }
 
 /**
- * Starts a long run, waits for its first step line (printed every 10 steps), sends `signals` and collects the
- * output. A run that ignores the signal is killed after a minute so that the test fails instead of hanging.
+ * Starts a long run, waits for its first step line (printed every 10 steps), sends the first signal, and each
+ * further one once the run has acknowledged the first (so that it lands while the step ends or the checkpoint
+ * is written, not coalesced with the first). A run that ignores the signal is killed after a minute so that the
+ * test fails instead of hanging.
  */
 async function interrupt(dir: string, out: string, signals: readonly Deno.Signal[]) {
   const child = cliCommand(
     ["--config", "tiny.json", "--data", "good.jsonl", "--out", out, "--steps", "100000", "--sft-steps", "2"],
     dir,
   ).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // already exited
+    }
+  };
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const stderr = (async () => {
+    let text = "";
+    let acknowledged = false;
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (!acknowledged && /stopping after this step/.test(text)) {
+        acknowledged = true;
+        signals.slice(1).forEach(kill);
+      }
+    }
+    return text;
+  })();
   let stdout = "";
   let sent = false;
-  let guard: ReturnType<typeof setTimeout> | undefined;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    stdout += chunk;
     if (!sent && /^pref .* 10\/100000/m.test(stdout)) {
       sent = true;
-      for (const s of signals) child.kill(s);
-      guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      kill(signals[0]!);
+      guard = setTimeout(() => kill("SIGKILL"), 60_000);
     }
   }
   const status = await child.status;
@@ -126,6 +143,7 @@ Deno.test("Ctrl-C stops within a step (not at the next save), writes a checkpoin
   // Two Ctrl-C in a row: the second waits for the checkpoint instead of cutting it short.
   const r = await interrupt(dir, "runs/a", ["SIGINT", "SIGINT"]);
   assert.equal(r.code, 130, `exit ${r.code} (${r.signal}); ${r.stderr}`);
+  assert.equal(r.signal, null, "the process exited by itself, not killed by the second signal");
   const stopped = /stopped at step (\d+); checkpoint written to (\S+)/.exec(r.stdout);
   assert.ok(stopped, r.stdout);
   const step = Number(stopped[1]);
