@@ -139,6 +139,18 @@ Deno.test("non-finite or absurd settings are rejected before anything is written
   }
 });
 
+Deno.test("a model whose vocabulary is smaller than the tokenizer's is refused before training", async () => {
+  const dir = await Deno.makeTempDir();
+  const model = new Gpt({ vocabSize: 100, contextLength: 16, dModel: 16, layers: 1, heads: 2 });
+  await saveCheckpoint(`${dir}/small`, { model, tokenizer: { name: "byte", vocabSize: 256 } });
+  model.dispose();
+  const { events, error } = await run({ ...base(`${dir}/out`), model: `${dir}/small` });
+  assert.ok(error instanceof RangeError, `expected a RangeError, got ${error}`);
+  assert.match(error.message, /vocabulary \(100\) is smaller than the tokenizer's \(256, byte\)/);
+  assert.equal(events.length, 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
 // ---- 3. resume ---------------------------------------------------------------------------------------------
 
 Deno.test("--resume: a missing or bad trainer_state.json or optimizer is an error naming the file", async () => {

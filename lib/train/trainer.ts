@@ -384,14 +384,19 @@ function writeLine(file: Deno.FsFile, record: Record<string, unknown>): void {
 }
 
 /**
- * Trains a policy: SFT, then preference optimization. Yields an event per step (and per evaluation and
- * checkpoint) and returns a summary.
+ * Trains a policy: SFT, then preference optimization. Yields an event per step (and per evaluation,
+ * checkpoint and log note) and returns a summary. Everything that can be checked before the first step is:
+ * the configuration, the checkpoint to resume from, the output folder, the data, the model and tokenizer.
  *
  * @param userConfig The run's configuration (see {@link TrainConfig}).
- * @param options An abort signal (checkpoint and stop).
+ * @param options An abort signal (checkpoint after the current step and stop).
  * @returns An async generator of events whose return value is the summary.
- * @throws {RangeError} On a bad configuration value (named).
- * @throws {TrainingError} On a non-finite loss or gradient (naming the step and the last good checkpoint).
+ * @throws {RangeError} On a bad configuration value (named), an `out` folder holding another run (without
+ * `overwrite`), a batch larger than the data, or a model whose vocabulary is smaller than the tokenizer's.
+ * @throws {Error} On unreadable or malformed data, a bad checkpoint to resume from (naming the file), or an
+ * `out` folder that cannot be written.
+ * @throws {TrainingError} On a non-finite loss, gradient, weight or evaluation (naming the step and the last
+ * verified good checkpoint).
  */
 export async function* train(
   userConfig: TrainConfig,
