@@ -116,6 +116,7 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
         ...options.base,
         data: options.train,
         out: dir,
+        overwrite: true, // an interrupted SFT left a partial run: train it again
         seed,
         sft: { ...options.base?.sft, steps: options.sftSteps ?? 300 },
         steps: 0,
@@ -174,6 +175,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
               ...options.base,
               data: options.train,
               out: runDir,
+              overwrite: true, // a cell without its result file did not finish: train it again
               model: referenceDir,
               seed,
               sft: { steps: 0 },
