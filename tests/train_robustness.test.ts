@@ -104,6 +104,26 @@ Deno.test("checkpointEvery 1 with lr 1e20: the error names a checkpoint written 
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("the weight checks and checkpoint verification leak no tensor", async () => {
+  const out = await Deno.makeTempDir();
+  const counts: number[] = [];
+  for await (
+    const e of train({
+      ...base(out),
+      steps: 24,
+      checkpointEvery: 4,
+      finiteCheckEvery: 1,
+      evalEvery: 4,
+      evalFraction: 0.25,
+    })
+  ) {
+    if (e.type === "step" && e.phase === "preference") counts.push(tf.memory().numTensors);
+  }
+  assert.equal(counts.length, 24);
+  assert.equal(counts[23], counts[4], `tensors grew from ${counts[4]} to ${counts[23]}`);
+  await Deno.remove(out, { recursive: true });
+});
+
 Deno.test("a runaway SFT learning rate: the reference is not written, nothing is called good", async () => {
   const out = await Deno.makeTempDir();
   const { error } = await run({ ...base(out), sft: { steps: 1, batchSize: 4, learningRate: 1e20 } });

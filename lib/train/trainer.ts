@@ -19,7 +19,7 @@ import { marginVariance } from "../losses/kernel_margin.ts";
 import { useBackend } from "../model/backend.ts";
 import { DEFAULT_GPT_CONFIG, type GptConfig } from "../model/config.ts";
 import { Gpt } from "../model/gpt.ts";
-import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint, type SaveCheckpointOptions } from "../io/checkpoint.ts";
 import { loadGpt2 } from "../io/gpt2.ts";
 import { loadTokenizer, TOKENIZERS } from "../tokenizer/mod.ts";
 import { isHubId } from "../io/hub.ts";
@@ -190,6 +190,19 @@ async function resolveSource(spec: string, flag: string): Promise<string> {
   throw new Error(
     `${flag} ${spec}: no such folder (for a Hugging Face hub id, write ${HUB_PREFIX}owner/name)`,
   );
+}
+
+/** Saves a checkpoint with the optimizer's state, disposing the state's copies once written. */
+async function saveTrainingCheckpoint(
+  dir: string,
+  options: Omit<SaveCheckpointOptions, "optimizer"> & { optimizer: AdamW },
+): Promise<string> {
+  const optimizerState = options.optimizer.state();
+  try {
+    return await saveCheckpoint(dir, { ...options, optimizer: optimizerState });
+  } finally {
+    tf.dispose([...optimizerState.values()]);
+  }
 }
 
 /** The SFT loss of a batch: the token-mean NLL of the response tokens, −Σ mask·log p / Σ mask. */
@@ -451,10 +464,10 @@ export async function* train(
         await nextTurn();
         if (options.signal?.aborted) {
           await assertSftWeightsGood(policy, s.train, config, step, `checkpoint-sft-${step}`, lastCheckpoint);
-          const path = await saveCheckpoint(join(config.out, `checkpoint-sft-${step}`), {
+          const path = await saveTrainingCheckpoint(join(config.out, `checkpoint-sft-${step}`), {
             model: policy,
             tokenizer,
-            optimizer: optimizer.state(),
+            optimizer,
             state: { phase: "sft", step },
           });
           optimizer.dispose();
@@ -729,10 +742,10 @@ export async function* train(
       }
       // The reference by folder name, beside the checkpoint: resumable from any working directory.
       const state = { phase: "preference", step, reference: "reference", mixture: mixtureState(mixture) };
-      const path = await saveCheckpoint(join(config.out, name), {
+      const path = await saveTrainingCheckpoint(join(config.out, name), {
         model: policy,
         tokenizer,
-        optimizer: optimizer.state(),
+        optimizer,
         state,
       });
       lastCheckpoint = path;
