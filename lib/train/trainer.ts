@@ -351,15 +351,25 @@ async function setup(userConfig: TrainConfig): Promise<Setup> {
   await useBackend(config.backend);
   const tokenizer = await loadTokenizer(config.tokenizer ?? await defaultTokenizer(config, resume));
   const { policy, optimizer } = await buildPolicy(config, tokenizer);
-  if (policy.config.vocabSize < tokenizer.vocabSize) {
+  try {
+    if (policy.config.vocabSize < tokenizer.vocabSize) {
+      throw new RangeError(
+        `the model's vocabulary (${policy.config.vocabSize}) is smaller than the tokenizer's ` +
+          `(${tokenizer.vocabSize}, ${tokenizer.name}); pass the model's own tokenizer with --tokenizer`,
+      );
+    }
+    if (resume !== undefined) {
+      await assertWeightsFinite(
+        policy.variables(),
+        `in the checkpoint ${resume.dir}`,
+        resume.step,
+        undefined,
+      );
+    }
+  } catch (e) {
     policy.dispose();
-    throw new RangeError(
-      `the model's vocabulary (${policy.config.vocabSize}) is smaller than the tokenizer's ` +
-        `(${tokenizer.vocabSize}, ${tokenizer.name}); pass the model's own tokenizer with --tokenizer`,
-    );
-  }
-  if (resume !== undefined) {
-    await assertWeightsFinite(policy.variables(), `in the checkpoint ${resume.dir}`, resume.step, undefined);
+    tf.dispose([...(optimizer?.values() ?? [])]);
+    throw e;
   }
   const t = policy.config.contextLength;
   return {
