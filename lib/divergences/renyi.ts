@@ -14,7 +14,7 @@ import { klDivergence } from "./kl.ts";
  * where the Rényi divergence has an f-DPO score at all, and away from ½, where that score would coincide with
  * Hellinger's and Bhattacharyya's (docs/math.md, "Implicit scores").
  */
-export const DEFAULT_RENYI_ALPHA = 0.75;
+export const DEFAULT_RENYI_ALPHA: number = 0.75;
 
 /** Options of {@link renyiDivergence}. */
 export interface RenyiOptions {
