@@ -93,6 +93,17 @@ Deno.test("transport: maxIterations caps the work and reports non-convergence", 
   const r = entropicTransport(c.p, c.q, { cost: c.cost, epsilon: 1e-4, maxIterations: 3 });
   assert.equal(r.iterations, 3);
   assert.equal(r.converged, false);
+  // The achieved accuracy is returned: the plan's L1 row-marginal error, above the tolerance when capped ...
+  const rowError = (plan: Float64Array[]) =>
+    plan.reduce((s, row, i) => s + Math.abs(row.reduce((a, x) => a + x, 0) - (c.p[i] as number)), 0);
+  assertClose(r.marginalError, rowError(r.plan), 1e-9, 1e-15);
+  assert.ok(r.marginalError > 1e-6);
+  // ... and at most the tolerance when converged.
+  for (const tolerance of [1e-3, 1e-9]) {
+    const ok = entropicTransport(c.p, c.q, { cost: c.cost, epsilon: 0.05, tolerance });
+    assert.ok(ok.converged && ok.marginalError <= tolerance, `tolerance ${tolerance}: ${ok.marginalError}`);
+    assertClose(ok.marginalError, rowError(ok.plan), 1e-6, 1e-15);
+  }
 });
 
 Deno.test("transport: bad cost and options throw errors naming the argument", () => {

@@ -41,6 +41,7 @@ Deno.test("every loss matches its direct definition (scipy log_expit, TRL formul
       check("dpo", row.dpo as number);
       check("hybrid", row.hybrid as number, { gamma: 0.5 });
       check("ipo", row.ipo as number);
+      check("ipo-sum", row.ipoSum as number);
       check("hinge", row.hinge as number);
       check("robust", row.robust as number, { labelSmoothing: 0.1 });
       check("dpo", row.cdpo as number, { labelSmoothing: 0.1 });
@@ -60,6 +61,7 @@ const PAIR: PreferencePair = {
   referenceRejected: -22,
   embeddingMargin: 0.4,
   chosenTokens: 7,
+  rejectedTokens: 5,
 };
 
 Deno.test("γ = 0 hybrid and the linear/degree-1 kernels give DPO exactly; wide kernels give DPO in the limit", () => {
@@ -264,7 +266,7 @@ Deno.test("f-DPO scores: Rényi and Bhattacharyya map to α-divergence scores; T
     0,
   );
   assertClose(implicitScore("f", { f: "kl" }).value(0.8), 0.8, 0);
-  assertClose(implicitScore("f", { f: "reverse-kl" }).value(0.8), -Math.exp(-0.8), 1e-15);
+  assertClose(implicitScore("f", { f: "reverse-kl" }).value(0.8), -Math.expm1(-0.8), 1e-15);
   assertClose(
     implicitScore("f", { f: "alpha", alpha: 0.3 }).value(0.8),
     implicitScore("alpha", { alpha: 0.7 }).value(0.8),

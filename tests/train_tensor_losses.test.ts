@@ -2,8 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import {
   LOSSES,
   type LossName,
+  preferenceLoss,
   preferenceLossBatch,
   type PreferenceLossOptions,
+  type PreferenceLossResult,
   type PreferencePair,
 } from "../mod.ts";
 import { MixtureParameters, tensorPreferenceLoss } from "../lib/train/tensor_losses.ts";
@@ -19,6 +21,7 @@ const PAIRS: PreferencePair[] = [
     referenceRejected: -22,
     embeddingMargin: 0.4,
     chosenTokens: 7,
+    rejectedTokens: 4,
   },
   {
     policyChosen: -31,
@@ -27,6 +30,7 @@ const PAIRS: PreferencePair[] = [
     referenceRejected: -26,
     embeddingMargin: -0.2,
     chosenTokens: 9,
+    rejectedTokens: 11,
   },
   {
     policyChosen: -12.5,
@@ -35,6 +39,7 @@ const PAIRS: PreferencePair[] = [
     referenceRejected: -12.1,
     embeddingMargin: 0,
     chosenTokens: 3,
+    rejectedTokens: 2,
   },
 ];
 const KERNELS: PreferenceLossOptions = {
@@ -72,6 +77,7 @@ function batchOf(pairs: PreferencePair[]) {
     referenceRejected: col("referenceRejected"),
     embeddingMargin: col("embeddingMargin"),
     chosenTokens: col("chosenTokens"),
+    rejectedTokens: col("rejectedTokens"),
   };
 }
 
@@ -168,6 +174,8 @@ Deno.test("tensor losses stay finite with finite gradients at log-prob margins o
               referenceChosen: zero,
               referenceRejected: zero,
               embeddingMargin: zero,
+              chosenTokens: tf.onesLike(zero) as tf.Tensor1D,
+              rejectedTokens: tf.onesLike(zero) as tf.Tensor1D,
             },
             {
               loss,
@@ -180,7 +188,7 @@ Deno.test("tensor losses stay finite with finite gradients at log-prob margins o
           ).loss;
         const v = f(pc).dataSync()[0] as number;
         const g = tf.grad(f)(pc).dataSync();
-        if (loss !== "ipo") assert.ok(Number.isFinite(v), `${loss}/${divergence} loss ${v}`);
+        if (!loss.startsWith("ipo")) assert.ok(Number.isFinite(v), `${loss}/${divergence} loss ${v}`);
         assert.ok(!Number.isNaN(v), `${loss}/${divergence} loss NaN`);
         g.forEach((x) => assert.ok(Number.isFinite(x), `${loss}/${divergence} gradient ${x}`));
       });
@@ -202,4 +210,148 @@ Deno.test("tensor loss errors name the field; Wasserstein points to the explicit
     assert.throws(() => tensorPreferenceLoss(b, { beta: -1 }), /options.beta/);
   });
   assert.throws(() => new MixtureParameters("hmk", { tau: [1, 2, 3] }), /init.tau/);
+});
+
+// ---- the saturating and rippling regimes: margins |Δ| from 0 to 50 and ±1e4 --------------------------------
+
+/** Every implicit divergence and every admissible f generator, at default and non-default settings. */
+const ALL_SCORES: Record<string, PreferenceLossOptions> = {
+  kl: {},
+  "forward-kl": {},
+  js: {},
+  "js raw": { unitSlope: false },
+  hellinger: {},
+  "hellinger raw": { unitSlope: false },
+  bhattacharyya: {},
+  renyi: {},
+  "renyi 0.3": { alpha: 0.3 },
+  alpha: { alpha: 0.25 },
+  "f:kl": { f: "kl" },
+  "f:reverse-kl": { f: "reverse-kl" },
+  "f:js": { f: "js" },
+  "f:hellinger": { f: "hellinger" },
+  "f:alpha": { f: "alpha", alpha: 0.6 },
+  "f:alpha raw": { f: "alpha", alpha: 0.6, unitSlope: false },
+};
+const divergenceName = (key: string) => key.split(" ")[0]!.replace(/^f:.*/, "f");
+
+/**
+ * Pairs whose log-ratio gap h = z_w − z_l is 0, ±0.5, ±3, ±10, ±50 (β = 1, so |Δ| = |h| for KL), each once with
+ * the policy above the reference on the chosen side and once below on the rejected side. Log-probs are
+ * multiples of ½, exact in float32.
+ */
+function regimePairs(gaps: readonly number[]): PreferencePair[] {
+  return gaps.flatMap((h, i) => [
+    {
+      policyChosen: -20 + h,
+      policyRejected: -23,
+      referenceChosen: -20,
+      referenceRejected: -23,
+      embeddingMargin: 0.5 * (i % 3) - 0.5,
+      chosenTokens: 1 + (i % 4),
+      rejectedTokens: 2 + (i % 3),
+    },
+    {
+      policyChosen: -12,
+      policyRejected: -9 - h,
+      referenceChosen: -12,
+      referenceRejected: -9,
+      embeddingMargin: 0.25,
+      chosenTokens: 1,
+      rejectedTokens: 1,
+    },
+  ]);
+}
+
+/** The kernel shapes' documented float32 clip on |Δ| (tensor_losses.ts), a literal so that a changed clip fails. */
+const DOCUMENTED_MARGIN_CLIP = 1e6;
+/** The largest |value| float32 can carry through squares (IPO squares the margin): compare only below it. */
+const F32_SAFE = 1e17;
+
+/** Compares the tensor loss with the core on every pair; returns how many pair × loss × score cases it compared. */
+function compareTensorWithCore(
+  pairs: PreferencePair[],
+  tol: { rtol: number; atol: number },
+  what: string,
+): { compared: number; skipped: number } {
+  let compared = 0;
+  let skipped = 0;
+  const flat = new MixtureParameters("mixture", { logits: FLAT });
+  const hmk = new MixtureParameters("hmk", HMK);
+  for (const loss of Object.keys(LOSSES) as LossName[]) {
+    for (const [key, extra] of Object.entries(ALL_SCORES)) {
+      const options: PreferenceLossOptions = {
+        loss,
+        beta: 1,
+        divergence: divergenceName(key),
+        ...extra,
+        ...KERNELS,
+        gamma: loss === "hybrid" ? 0.5 : 0,
+        labelSmoothing: loss === "robust" ? 0.1 : 0,
+        mixtureLogits: FLAT,
+        hmkLogits: HMK,
+      };
+      // Pairs beyond float32's reach (e.g. forward KL's e^{50}, squared by IPO) are compared only for "not NaN".
+      const inReach = (r: PreferenceLossResult) =>
+        Math.abs(r.loss) < F32_SAFE && Math.abs(r.gradChosen) < F32_SAFE &&
+        Math.abs(r.gradRejected) < F32_SAFE && Math.abs(r.margin) <= DOCUMENTED_MARGIN_CLIP;
+      const far = pairs.filter((p) => !inReach(preferenceLoss(p, options)));
+      const near = pairs.filter((p) => inReach(preferenceLoss(p, options)));
+      if (far.length > 0) {
+        tf.tidy(() => {
+          const v = tensorPreferenceLoss(batchOf(far), {
+            ...options,
+            mixture: loss === "mixture" ? flat : loss === "hmk" ? hmk : undefined,
+          }).loss.dataSync()[0] as number;
+          assert.ok(!Number.isNaN(v), `${what} ${loss}/${key}: NaN`);
+        });
+      }
+      compared += near.length;
+      skipped += far.length;
+      if (near.length === 0) continue;
+      const expected = preferenceLossBatch(near, options);
+      const mixture = loss === "mixture" ? flat : loss === "hmk" ? hmk : undefined;
+      tf.tidy(() => {
+        const b = batchOf(near);
+        const run = (pc: tf.Tensor, pr: tf.Tensor) =>
+          tensorPreferenceLoss({ ...b, policyChosen: pc as tf.Tensor1D, policyRejected: pr as tf.Tensor1D }, {
+            ...options,
+            mixture,
+          });
+        const r = run(b.policyChosen, b.policyRejected);
+        const tag = `${what} ${loss}/${key}`;
+        assertClose(r.loss.dataSync()[0] as number, expected.loss, tol.rtol, tol.atol, `${tag} loss`);
+        const [rw, m, s] = [r.rewardsChosen.dataSync(), r.margins.dataSync(), r.scores.dataSync()];
+        const [gc, gr] = tf.grads((pc: tf.Tensor, pr: tf.Tensor) => run(pc, pr).loss)([
+          b.policyChosen,
+          b.policyRejected,
+        ]) as [tf.Tensor, tf.Tensor];
+        const [gcs, grs] = [gc.dataSync(), gr.dataSync()];
+        expected.items.forEach((item, i) => {
+          const at = `${tag} pair ${i} (ℓ_w ${near[i]!.policyChosen}, ℓ_l ${near[i]!.policyRejected})`;
+          assertClose(rw[i] as number, item.rewardChosen, tol.rtol, tol.atol, `${at} r_w`);
+          assertClose(m[i] as number, item.margin, tol.rtol, tol.atol, `${at} Δ`);
+          assertClose(s[i] as number, item.score, tol.rtol, tol.atol, `${at} s`);
+          assertClose(gcs[i] as number, item.gradChosen, 10 * tol.rtol, tol.atol, `${at} ∂ℓ_w`);
+          assertClose(grs[i] as number, item.gradRejected, 10 * tol.rtol, tol.atol, `${at} ∂ℓ_l`);
+        });
+      });
+    }
+  }
+  flat.dispose();
+  hmk.dispose();
+  return { compared, skipped };
+}
+
+Deno.test("tensor = core in value, margin, score and gradient for every loss × score at |Δ| ∈ {0, 0.5, 3, 10, 50}", () => {
+  compareTensorWithCore(
+    regimePairs([0, 0.5, -0.5, 3, -3, 10, -10, 50, -50]),
+    { rtol: 2e-5, atol: 2e-6 },
+    "Δ",
+  );
+});
+
+Deno.test("tensor = core in value and gradient for every loss × score at log-prob gaps of ±1e4", () => {
+  const n = compareTensorWithCore(regimePairs([1e4, -1e4]), { rtol: 1e-4, atol: 1e-5 }, "1e4");
+  assert.ok(n.compared > 0.6 * (n.compared + n.skipped), `compared ${n.compared}, skipped ${n.skipped}`);
 });

@@ -30,6 +30,7 @@ Usage: deno task grid [options]
   Object.keys(LOSSES).join(" ")
 } (default dpo,poly,rbf,spectral,mahalanobis,hmk)
   --divergences LIST  comma-separated, from: ${TRAIN_DIVERGENCES.join(" ")} (default all seven)
+                      divergences with the same implicit score train once, in a column named by all of them
   --seeds N           seeds per cell (default 3)
   --steps N           preference steps per run (default 300)
   --sft-steps N       SFT steps of the shared reference (default 1500)
@@ -135,12 +136,22 @@ async function main(): Promise<number> {
   );
   const results = await runGrid(options);
   const metric = synthetic ? "generationF1" : "preferenceF1";
-  const rows = aggregate(results, metric);
+  // A column stands for every divergence with the same regularizer function (e.g. "hellinger = bhattacharyya").
+  const labelOf = new Map<string, string>();
+  for (const r of results) {
+    for (const d of r.standsFor ?? [r.divergence]) {
+      labelOf.set(d, (r.standsFor ?? [r.divergence]).join(" = "));
+    }
+  }
+  const rows = aggregate(results, metric).map((r) => ({
+    ...r,
+    divergence: labelOf.get(r.divergence) ?? r.divergence,
+  }));
   const table = markdownTable(rows);
   console.log(`\n${metric} (mean ± std over seeds):\n\n${table}\n`);
   await saveFigure(`${options.out}/grid_${metric}`, heatmapFigure(rows, `${metric}, mean over seeds`));
   const pair = { loss: selection.loss, divergence: selection.trainDivergence };
-  const rank = rankOf(rows, pair);
+  const rank = rankOf(rows, { ...pair, divergence: labelOf.get(pair.divergence) ?? pair.divergence });
   const verdict = rank === undefined
     ? `the recommended pair ${pair.loss} / ${pair.divergence} is not in this grid`
     : `the recommended pair ${pair.loss} / ${pair.divergence} ranks ${rank.rank} of ${rank.of} by overall ${metric}`;

@@ -36,7 +36,7 @@ Options:
   --lr X               peak learning rate (default 5e-4)
   --beta X             β (default 0.1)
   --gamma X            weight of the embedding term (default 0.5 for hybrid, else 0)
-  --alpha X            Rényi order / α-divergence α (default 0.5)
+  --alpha X            Rényi order / Amari α of f:alpha (default 0.75)
   --model DIR|ID       a GPT-2-family Hugging Face checkpoint (folder or hub id) or a dpo-kernels checkpoint
   --tokenizer SPEC     byte (default) | tokenizer folder | hub id
   --backend NAME       ${Object.keys(BACKENDS).join(" ")} (default wasm)

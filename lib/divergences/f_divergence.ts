@@ -26,6 +26,33 @@ export interface FGenerator {
   derivative?(t: number): number;
 }
 
+/**
+ * f′ in log coordinates, the form the f-DPO scores need: with z = log t, the function z ↦ f′(eᶻ), its slope
+ * d/dz f′(eᶻ) = eᶻ·f″(eᶻ), and the curvature f″(1) that sets the slope at z = 0. Evaluated without forming eᶻ
+ * where a closed form allows (KL's f′(eᶻ) = z + 1 stays exact at z = 1e4); exponents are clamped to
+ * ±{@link EXPONENT_CLAMP}, beyond which the value is flat and the slope 0.
+ */
+export interface LogDerivative {
+  /** f′(eᶻ). */
+  value(z: number): number;
+  /** d/dz f′(eᶻ) = eᶻ·f″(eᶻ) ≥ 0. */
+  slope(z: number): number;
+  /** f″(1) > 0, the slope at z = 0. */
+  readonly curvatureAtOne: number;
+}
+
+/** The bound on exponents inside {@link LogDerivative}s (e^50 ≈ 5e21, far inside float32's range too). */
+export const EXPONENT_CLAMP = 50;
+
+const clampExp = (x: number): number => Math.max(-EXPONENT_CLAMP, Math.min(EXPONENT_CLAMP, x));
+const insideExp = (x: number): boolean => Math.abs(x) < EXPONENT_CLAMP;
+/** e^x with x clamped, and its derivative in x (0 beyond the clamp). */
+const expClamped = (x: number): number => Math.exp(clampExp(x));
+const expSlope = (x: number): number => (insideExp(x) ? Math.exp(x) : 0);
+const softplusStable = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+const sigmoidStable = (x: number): number =>
+  x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+
 /** A generator from {@link F_GENERATORS}: its derivative is always given, with its f-DPO admissibility. */
 export interface NamedFGenerator extends FGenerator {
   /** f′(t) for t > 0 (the f-DPO loss uses f′ of the policy/reference ratio). */
@@ -35,6 +62,10 @@ export interface NamedFGenerator extends FGenerator {
    * f′(t) must diverge as t → 0⁺, so that f′ is invertible on the range the reward reparametrization needs.
    */
   readonly fDpoAdmissible: boolean;
+  /** f′ in log coordinates (every generator with f″(1) > 0; absent for total variation). */
+  readonly logDerivative?: LogDerivative;
+  /** Amari's order α (the `"alpha"` generator only). */
+  readonly alpha?: number;
 }
 
 /** The names of the generators in {@link F_GENERATORS}. */
@@ -62,6 +93,7 @@ const KL: NamedFGenerator = Object.freeze({
   atZero: 0,
   slopeAtInfinity: Infinity,
   fDpoAdmissible: true,
+  logDerivative: Object.freeze({ value: (z: number) => z + 1, slope: () => 1, curvatureAtOne: 1 }),
 });
 
 const REVERSE_KL: NamedFGenerator = Object.freeze({
@@ -71,6 +103,12 @@ const REVERSE_KL: NamedFGenerator = Object.freeze({
   atZero: Infinity,
   slopeAtInfinity: 0,
   fDpoAdmissible: true,
+  // f′(eᶻ) = −e^{−z}.
+  logDerivative: Object.freeze({
+    value: (z: number) => -expClamped(-z),
+    slope: (z: number) => expSlope(-z),
+    curvatureAtOne: 1,
+  }),
 });
 
 const JS: NamedFGenerator = Object.freeze({
@@ -87,6 +125,12 @@ const JS: NamedFGenerator = Object.freeze({
   atZero: HALF_LN2,
   slopeAtInfinity: HALF_LN2,
   fDpoAdmissible: true,
+  // f′(eᶻ) = ½ log(2eᶻ/(eᶻ + 1)) = ½(log 2 − softplus(−z)); f″(1) = ½(1 − ½) = ¼.
+  logDerivative: Object.freeze({
+    value: (z: number) => 0.5 * (Math.LN2 - softplusStable(-z)),
+    slope: (z: number) => 0.5 * sigmoidStable(-z),
+    curvatureAtOne: 0.25,
+  }),
 });
 
 const HELLINGER: NamedFGenerator = Object.freeze({
@@ -99,6 +143,12 @@ const HELLINGER: NamedFGenerator = Object.freeze({
   atZero: 0.5,
   slopeAtInfinity: 0.5,
   fDpoAdmissible: true,
+  // f′(eᶻ) = ½(1 − e^{−z/2}); f″(1) = ¼.
+  logDerivative: Object.freeze({
+    value: (z: number) => -0.5 * Math.expm1(clampExp(-0.5 * z)),
+    slope: (z: number) => 0.25 * expSlope(-0.5 * z),
+    curvatureAtOne: 0.25,
+  }),
 });
 
 const TOTAL_VARIATION: NamedFGenerator = Object.freeze({
@@ -117,6 +167,12 @@ const CHI_SQUARED: NamedFGenerator = Object.freeze({
   atZero: 1,
   slopeAtInfinity: Infinity,
   fDpoAdmissible: false,
+  // f′(eᶻ) = 2(eᶻ − 1); f″(1) = 2.
+  logDerivative: Object.freeze({
+    value: (z: number) => 2 * Math.expm1(clampExp(z)),
+    slope: (z: number) => 2 * expSlope(z),
+    curvatureAtOne: 2,
+  }),
 });
 
 function amariAlpha(options: FGeneratorOptions = {}): NamedFGenerator {
@@ -133,6 +189,7 @@ function amariAlpha(options: FGeneratorOptions = {}): NamedFGenerator {
   const scale = 1 / (alpha * (alpha - 1));
   return Object.freeze({
     name: `alpha(${alpha})`,
+    alpha,
     // (t^α − αt − (1 − α)) / (α(α − 1)), with t^α − 1 as expm1(α log t).
     f: (t: number): number =>
       t === 0
@@ -142,6 +199,12 @@ function amariAlpha(options: FGeneratorOptions = {}): NamedFGenerator {
     atZero: alpha > 0 ? 1 / alpha : Infinity,
     slopeAtInfinity: alpha < 1 ? 1 / (1 - alpha) : Infinity,
     fDpoAdmissible: alpha > 0 && alpha < 1,
+    // f′(eᶻ) = (e^{(α−1)z} − 1)/(α − 1); f″(1) = 1.
+    logDerivative: Object.freeze({
+      value: (z: number) => Math.expm1(clampExp((alpha - 1) * z)) / (alpha - 1),
+      slope: (z: number) => expSlope((alpha - 1) * z),
+      curvatureAtOne: 1,
+    }),
   });
 }
 

@@ -28,6 +28,7 @@ export {
   fGenerator,
   type FGeneratorName,
   type FGeneratorOptions,
+  type LogDerivative,
   type NamedFGenerator,
 } from "./f_divergence.ts";
 export {

@@ -8,15 +8,19 @@ import { assertInRange, assertProbabilityVector, assertSameLength } from "../mat
 import { bhattacharyyaDistance } from "./bhattacharyya.ts";
 import { klDivergence } from "./kl.ts";
 
-/** The order used by {@link renyiDivergence} (and the `"renyi"` entry of `DIVERGENCES`) when none is given. */
-export const DEFAULT_RENYI_ALPHA = 2;
+/**
+ * The project's one default Rényi order, ¾: used by {@link renyiDivergence}, the `"renyi"` entry of
+ * `DIVERGENCES`, the implicit (f-DPO) Rényi score, the explicit regularizer and the trainer. It lies in (0, 1),
+ * where the Rényi divergence has an f-DPO score at all, and away from ½, where that score would coincide with
+ * Hellinger's and Bhattacharyya's (docs/math.md, "Implicit scores").
+ */
+export const DEFAULT_RENYI_ALPHA: number = 0.75;
 
 /** Options of {@link renyiDivergence}. */
 export interface RenyiOptions {
   /**
-   * The order α ≥ 0 (`Infinity` allowed). Default {@link DEFAULT_RENYI_ALPHA} = 2, the collision order: α > 1 is
-   * the regime the paper's selection rule recommends for small drift, and α = ½ would only repeat twice the
-   * Bhattacharyya distance.
+   * The order α ≥ 0 (`Infinity` allowed). Default {@link DEFAULT_RENYI_ALPHA} = ¾, the same order the trainer and
+   * the implicit score use (α = ½ would only repeat twice the Bhattacharyya distance).
    */
   alpha?: number;
 }
@@ -38,7 +42,7 @@ export interface RenyiOptions {
  *
  * @param p The first distribution (non-negative, sums to 1).
  * @param q The second distribution, same length.
- * @param options `alpha`, the order (default 2).
+ * @param options `alpha`, the order (default {@link DEFAULT_RENYI_ALPHA} = ¾).
  * @returns D_α(p‖q) ≥ 0, possibly `Infinity`.
  * @throws {RangeError} If `p` or `q` is empty, has a negative or non-finite entry or does not sum to 1, if their
  * lengths differ, or if `alpha` is NaN or negative.
@@ -50,7 +54,8 @@ export interface RenyiOptions {
  * const p = [0.2, 0.3, 0.5];
  * const q = [0.4, 0.4, 0.2];
  * const chi2 = (0.2 - 0.4) ** 2 / 0.4 + (0.3 - 0.4) ** 2 / 0.4 + (0.5 - 0.2) ** 2 / 0.2;
- * assert.ok(Math.abs(renyiDivergence(p, q) - Math.log1p(chi2)) < 1e-15); // α = 2 by default
+ * assert.ok(Math.abs(renyiDivergence(p, q, { alpha: 2 }) - Math.log1p(chi2)) < 1e-15);
+ * assert.equal(renyiDivergence(p, q), renyiDivergence(p, q, { alpha: 0.75 })); // the default order
  * assert.equal(renyiDivergence(p, q, { alpha: 1 }), klDivergence(p, q));
  * assert.ok(Math.abs(renyiDivergence(p, q, { alpha: Infinity }) - Math.log(2.5)) < 1e-15);
  * assert.ok(renyiDivergence(p, q, { alpha: 0.5 }) <= renyiDivergence(p, q, { alpha: 2 }));

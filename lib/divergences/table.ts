@@ -18,7 +18,7 @@ export type DivergenceName = "kl" | "js" | "hellinger" | "renyi" | "bhattacharyy
 
 /** The union of the options of every divergence; each entry reads only its own and ignores the rest. */
 export interface DivergenceOptions {
-  /** `"renyi"`: the order α (default 2). `"f"` with `f: "alpha"`: Amari's α (required there). */
+  /** `"renyi"`: the order α (default ¾, `DEFAULT_RENYI_ALPHA`). `"f"` with `f: "alpha"`: Amari's α (required there). */
   alpha?: number;
   /** `"f"`: a generator name or a user generator (default `"js"`). */
   f?: FGeneratorName | FGenerator;
@@ -45,7 +45,7 @@ export type DivergenceFunction = (p: Vector, q: Vector, options?: DivergenceOpti
  * | `"kl"` | `klDivergence` | Σ p log(p/q) | — |
  * | `"js"` | `jsDivergence` | ½KL(p‖m) + ½KL(q‖m), m = (p+q)/2 | — |
  * | `"hellinger"` | `hellingerDistance` | (1/√2)·‖√p − √q‖ | — |
- * | `"renyi"` | `renyiDivergence` | 1/(α−1) log Σ p^α q^(1−α) | α = 2 |
+ * | `"renyi"` | `renyiDivergence` | 1/(α−1) log Σ p^α q^(1−α) | α = ¾ |
  * | `"bhattacharyya"` | `bhattacharyyaDistance` | −log Σ √(pq) | — |
  * | `"wasserstein"` | `wassersteinDistance` | exact 1-D W₁ on 0…n−1, or entropic with `cost` | positions 0…n−1 |
  * | `"f"` | `fDivergence` | Σ q f(p/q) | f = `"js"` |

@@ -55,7 +55,9 @@ export const OBJECTIVES: Readonly<Record<"sigmoid" | "robust" | "hinge" | "ipo",
     monotone: true,
   },
   /**
-   * IPO (Azar et al. 2023): ψ = (s/β − 1/(2β))², a regression of the log-ratio margin onto 1/(2β). Not
+   * IPO (Azar et al. 2023, Eq. 17; TRL's `loss_type="ipo"`): ψ = (s/β − 1/(2β))², a regression of the log-ratio
+   * margin h = s/β onto 1/(2β). The loss `ipo` feeds it TRL's length-normalized log-ratios (h in nats per token,
+   * see `LOSSES.ipo`); `ipo-sum` the summed ones. Not
    * monotone: past the target, a larger chosen log-prob raises the loss, by design.
    */
   ipo: {

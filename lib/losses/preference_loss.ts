@@ -6,6 +6,7 @@
  * For a pair (x, y_w, y_l) with summed response log-probs ℓ and reference log-probs ℓ_ref:
  *
  *   z = ℓ − ℓ_ref,   r = β·φ(z)   (φ(z) = z for the KL regularizer; f-DPO scores otherwise),
+ *                                 (`ipo`: z = (ℓ − ℓ_ref)/|y|, TRL's length-normalized log-probs),
  *   Δ = r_w − r_l + γ·e           (e: the embedding margin, the hybrid term),
  *   s = Δ·√G(Δ²)                  (the kernel's margin shape; G ≡ 1 for DPO),
  *   loss = ψ(s) − η·H(weights) + λ_sft·(−ℓ_w / |y_w|).
@@ -49,6 +50,11 @@ export interface LossSpec {
   gamma: number;
   /** The default entropy-bonus weight η on the mixture weights. */
   entropyWeight: number;
+  /**
+   * Divide each response's log-prob (policy and reference) by its token count before the margin, as TRL does
+   * for `loss_type="ipo"` (the pair must carry `chosenTokens` and `rejectedTokens`).
+   */
+  lengthNormalized: boolean;
   /** One line for tables and `--help`. */
   description: string;
 }
@@ -57,6 +63,7 @@ export interface LossSpec {
 export const LOSSES: Readonly<{
   dpo: LossSpec;
   ipo: LossSpec;
+  "ipo-sum": LossSpec;
   hinge: LossSpec;
   robust: LossSpec;
   hybrid: LossSpec;
@@ -67,21 +74,55 @@ export const LOSSES: Readonly<{
   mixture: LossSpec;
   hmk: LossSpec;
 }> = Object.freeze({
-  dpo: { objective: "sigmoid", margin: "linear", gamma: 0, entropyWeight: 0, description: "sigmoid DPO" },
+  dpo: {
+    objective: "sigmoid",
+    margin: "linear",
+    gamma: 0,
+    entropyWeight: 0,
+    lengthNormalized: false,
+    description: "sigmoid DPO",
+  },
+  // TRL's IPO (trl/trainer/dpo_trainer.py, `concatenated_forward`: `if self.loss_type == "ipo": all_logps =
+  // all_logps / loss_mask.sum(-1)`, and `dpo_loss`: `losses = (logits - 1 / (2 * self.beta)) ** 2`;
+  // huggingface/trl at commit 9d58faa7, v0.8 onwards).
   ipo: {
     objective: "ipo",
     margin: "linear",
     gamma: 0,
     entropyWeight: 0,
-    description: "IPO (squared margin)",
+    lengthNormalized: true,
+    description: "IPO as TRL (length-normalized log-probs, squared margin)",
   },
-  hinge: { objective: "hinge", margin: "linear", gamma: 0, entropyWeight: 0, description: "hinge (SLiC)" },
-  robust: { objective: "robust", margin: "linear", gamma: 0, entropyWeight: 0, description: "robust DPO" },
+  "ipo-sum": {
+    objective: "ipo",
+    margin: "linear",
+    gamma: 0,
+    entropyWeight: 0,
+    lengthNormalized: false,
+    description: "IPO on summed log-probs (squared margin)",
+  },
+  hinge: {
+    objective: "hinge",
+    margin: "linear",
+    gamma: 0,
+    entropyWeight: 0,
+    lengthNormalized: false,
+    description: "hinge (SLiC)",
+  },
+  robust: {
+    objective: "robust",
+    margin: "linear",
+    gamma: 0,
+    entropyWeight: 0,
+    lengthNormalized: false,
+    description: "robust DPO",
+  },
   hybrid: {
     objective: "sigmoid",
     margin: "linear",
     gamma: 0.5,
     entropyWeight: 0,
+    lengthNormalized: false,
     description: "DPO + γ·embedding log-ratio",
   },
   poly: {
@@ -89,14 +130,23 @@ export const LOSSES: Readonly<{
     margin: "polynomial",
     gamma: 0,
     entropyWeight: 0,
+    lengthNormalized: false,
     description: "polynomial kernel",
   },
-  rbf: { objective: "sigmoid", margin: "rbf", gamma: 0, entropyWeight: 0, description: "RBF kernel" },
+  rbf: {
+    objective: "sigmoid",
+    margin: "rbf",
+    gamma: 0,
+    entropyWeight: 0,
+    lengthNormalized: false,
+    description: "RBF kernel",
+  },
   spectral: {
     objective: "sigmoid",
     margin: "spectral",
     gamma: 0,
     entropyWeight: 0,
+    lengthNormalized: false,
     description: "spectral kernel",
   },
   mahalanobis: {
@@ -104,6 +154,7 @@ export const LOSSES: Readonly<{
     margin: "mahalanobis",
     gamma: 0,
     entropyWeight: 0,
+    lengthNormalized: false,
     description: "Mahalanobis kernel",
   },
   mixture: {
@@ -111,6 +162,7 @@ export const LOSSES: Readonly<{
     margin: "mixture",
     gamma: 0,
     entropyWeight: 0,
+    lengthNormalized: false,
     description: "flat kernel mixture (softmax over 4)",
   },
   hmk: {
@@ -118,6 +170,7 @@ export const LOSSES: Readonly<{
     margin: "hmk",
     gamma: 0,
     entropyWeight: 0.05,
+    lengthNormalized: false,
     description: "hierarchical mixture of kernels",
   },
 });
@@ -137,8 +190,10 @@ export interface PreferencePair {
   referenceRejected: number;
   /** The embedding margin e = log κ(e_x, e_w) − log κ(e_x, e_l); needed when γ > 0. */
   embeddingMargin?: number;
-  /** |y_w|, the chosen response's token count; needed when the SFT weight is > 0. */
+  /** |y_w|, the chosen response's token count; needed when the SFT weight is > 0 and for `ipo`. */
   chosenTokens?: number;
+  /** |y_l|, the rejected response's token count; needed for `ipo`. */
+  rejectedTokens?: number;
 }
 
 /** Options of {@link preferenceLoss}. */
@@ -346,6 +401,18 @@ const MARGINS: Readonly<Record<MarginKind, (o: PreferenceLossOptions) => Resolve
   },
 };
 
+function tokenCounts(pair: PreferencePair, loss: string): [number, number] {
+  const counts: [number, number] = [0, 0];
+  (["chosenTokens", "rejectedTokens"] as const).forEach((key, i) => {
+    const n = pair[key];
+    if (n === undefined || !(n > 0) || !Number.isFinite(n)) {
+      throw new RangeError(`pair.${key} must be a finite count > 0 for loss ${loss}, got ${describe(n)}`);
+    }
+    counts[i] = n;
+  });
+  return counts;
+}
+
 /**
  * The loss of one preference pair under any loss of {@link LOSSES}, with exact gradients with respect to the
  * policy's log-probs (and the mixture logits).
@@ -381,10 +448,11 @@ export function preferenceLoss(
   assertFinite(pair.referenceChosen, "pair.referenceChosen");
   assertFinite(pair.referenceRejected, "pair.referenceRejected");
 
-  // Rewards: r = β·φ(z), z = ℓ − ℓ_ref.
+  // Rewards: r = β·φ(z), z = ℓ − ℓ_ref (divided by the token count for length-normalized losses).
   const phi = implicitScore(options.divergence ?? "kl", options);
-  const zw = pair.policyChosen - pair.referenceChosen;
-  const zl = pair.policyRejected - pair.referenceRejected;
+  const [nw, nl] = spec.lengthNormalized ? tokenCounts(pair, options.loss ?? "dpo") : [1, 1];
+  const zw = (pair.policyChosen - pair.referenceChosen) / nw;
+  const zl = (pair.policyRejected - pair.referenceRejected) / nl;
   const rewardChosen = beta * phi.value(zw);
   const rewardRejected = beta * phi.value(zl);
 
@@ -406,8 +474,8 @@ export function preferenceLoss(
   let loss = objective.value(score, ctx);
   const dLds = Number.isFinite(score) ? objective.derivative(score, ctx) : 0;
   const dLdDelta = dLds * slope;
-  let gradChosen = dLdDelta * beta * phi.derivative(zw);
-  const gradRejected = -dLdDelta * beta * phi.derivative(zl);
+  let gradChosen = (dLdDelta * beta * phi.derivative(zw)) / nw;
+  const gradRejected = (-dLdDelta * beta * phi.derivative(zl)) / nl;
 
   if (sftWeight > 0) {
     const n = pair.chosenTokens;

@@ -11,8 +11,9 @@ import type { GptConfig } from "../model/config.ts";
 import { validateGptConfig } from "../model/config.ts";
 import { describe } from "../math/validation.ts";
 import { assertKnownKeys, lookup } from "../math/lookup.ts";
-import { implicitScore } from "../losses/implicit_scores.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
+import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
+import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "./data.ts";
 
 /** The divergences a run can regularize with. */
@@ -80,12 +81,12 @@ export interface TrainConfig {
   regularizer?: "implicit" | "explicit";
   /** Weight of the explicit regularizer (default 0.1). */
   regularizerWeight?: number;
-  /** Rényi order / α-divergence α (default 0.5). */
+  /** Rényi order / Amari α of `f: "alpha"` (default `DEFAULT_RENYI_ALPHA` = ¾, the one default Rényi order). */
   alpha?: number;
-  /** f generator for `divergence: "f"` (default `js`). */
+  /** f generator for `divergence: "f"` (default `reverse-kl`, `DEFAULT_IMPLICIT_F_GENERATOR`). */
   f?: string;
-  /** Wasserstein (explicit): top-k support, ε and Sinkhorn iterations. */
-  wasserstein?: { topK?: number; epsilon?: number; iterations?: number };
+  /** Wasserstein (explicit): top-k support, ε, Sinkhorn iteration cap and L1 marginal tolerance (default 1e-3). */
+  wasserstein?: { topK?: number; epsilon?: number; iterations?: number; tolerance?: number };
   /** Kernel options of the margin shapes (polynomial, rbf, spectral, mahalanobis). */
   kernels?: MarginShapeOptions;
   /** Learning rate of the kernel-mixture logits (default 0.02; it follows the same schedule). */
@@ -250,8 +251,8 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     divergence: config.divergence ?? "kl",
     regularizer: config.regularizer ?? "implicit",
     regularizerWeight: config.regularizerWeight ?? 0.1,
-    alpha: config.alpha ?? 0.5,
-    f: config.f ?? "js",
+    alpha: config.alpha ?? DEFAULT_RENYI_ALPHA,
+    f: config.f ?? DEFAULT_IMPLICIT_F_GENERATOR,
     wasserstein: config.wasserstein ?? {},
     kernels: config.kernels ?? {},
     entropyWeight: config.entropyWeight ?? spec.entropyWeight,

@@ -7,21 +7,43 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
+import { DEFAULT_IMPLICIT_F_GENERATOR } from "../losses/implicit_scores.ts";
 import { assertInRange, assertInteger, assertPositive, describe } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
 
+/** Default stopping tolerance of the Wasserstein regularizer's Sinkhorn: the L1 row-marginal error, per token. */
+export const DEFAULT_SINKHORN_TENSOR_TOLERANCE = 1e-3;
+/** Default cap on its Sinkhorn iterations. */
+export const DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS = 1000;
+/** How often (in iterations) the tensor Sinkhorn reads its marginal error back to decide whether to stop. */
+const SINKHORN_CHECK_EVERY = 10;
+
 /** Options of the explicit regularizer. */
 export interface ExplicitRegularizerOptions {
-  /** Rényi order α > 0, α ≠ 1 (default 0.5); also the α of the `f` generator `alpha`. */
+  /** Rényi order α > 0, α ≠ 1 (default `DEFAULT_RENYI_ALPHA` = ¾); also the α of the `f` generator `alpha`. */
   alpha?: number;
-  /** With `f`: the generator (`kl`, `reverse-kl`, `js`, `hellinger`, `total-variation`, `chi-squared`, `alpha`). */
+  /**
+   * With `f`: the generator (`kl`, `reverse-kl`, `js`, `hellinger`, `total-variation`, `chi-squared`, `alpha`;
+   * default `reverse-kl`, as the implicit form).
+   */
   f?: string;
   /** Wasserstein: how many tokens carry the transport, the top-k of (π + π_ref)/2 (default 16). */
   topK?: number;
   /** Wasserstein: the entropic regularization ε of Sinkhorn, in cost units (default 0.05). */
   epsilon?: number;
-  /** Wasserstein: Sinkhorn iterations (default 50). */
+  /**
+   * Wasserstein: the cap on Sinkhorn iterations (default {@link DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS}); the
+   * iterations stop earlier once every token's L1 row-marginal error is below `tolerance`.
+   */
   iterations?: number;
+  /** Wasserstein: the L1 row-marginal error to reach (default {@link DEFAULT_SINKHORN_TENSOR_TOLERANCE}). */
+  tolerance?: number;
+  /**
+   * Wasserstein: filled with the accuracy reached by the last call: the largest L1 row-marginal error over the
+   * tokens, and the iterations run (the trainer logs the error as `sinkhorn/marginal_error`).
+   */
+  report?: { marginalError?: number; iterations?: number };
   /**
    * Wasserstein: the reference model's token embeddings `[V, D]`; the ground cost between tokens i and j is
    * 1 − cos(E_i, E_j). Required for `wasserstein`.
@@ -52,7 +74,7 @@ function bhattacharyyaCoefficient(logP: tf.Tensor2D, logQ: tf.Tensor2D): tf.Tens
 }
 
 function renyiOrder(o: ExplicitRegularizerOptions): number {
-  const a = o.alpha ?? 0.5;
+  const a = o.alpha ?? DEFAULT_RENYI_ALPHA;
   assertPositive(a, "options.alpha");
   if (a === 1) throw new RangeError("options.alpha must not be 1 for the Rényi divergence (use kl)");
   return a;
@@ -68,7 +90,7 @@ const F_TENSORS: Readonly<Record<string, PerToken>> = {
   "chi-squared": (p, q) => tf.sub(sumLast(tf.exp(tf.sub(tf.mul(2, p), q))), 1) as tf.Tensor1D, // Σ p²/q − 1
   alpha: (p, q, o) => {
     // Amari: (Σ p^α q^{1−α} − 1)/(α(α − 1)), α ∉ {0, 1}.
-    const a = o.alpha ?? 0.5;
+    const a = o.alpha ?? DEFAULT_RENYI_ALPHA;
     if (!(Number.isFinite(a) && a !== 0 && a !== 1)) {
       throw new RangeError(
         `options.alpha must be finite and not 0 or 1 for the alpha generator, got ${describe(a)}`,
@@ -82,23 +104,73 @@ const F_TENSORS: Readonly<Record<string, PerToken>> = {
 /** The f generators the explicit `f` regularizer accepts (`options.f`). */
 export const EXPLICIT_F_GENERATORS: readonly string[] = Object.freeze(Object.keys(F_TENSORS));
 
-/** Log-domain Sinkhorn between a and b `[M, k]` with cost C `[M, k, k]`: returns ⟨P, C⟩ `[M]`. */
-function sinkhorn(
+/**
+ * Log-domain Sinkhorn between a and b `[M, k]` with cost C `[M, k, k]`, run until the largest L1 row-marginal
+ * error Σⱼ|Σ_b P_jb − a_j| over the M problems is below `tolerance` (checked every few iterations) or
+ * `maxIterations` is reached. The column marginals are exact after every update. Call inside `tf.tidy` (or a
+ * gradient function) for the intermediate tensors.
+ *
+ * @param logA Log source marginals `[M, k]`.
+ * @param logB Log target marginals `[M, k]`.
+ * @param cost The ground costs `[M, k, k]`.
+ * @param epsilon The entropic regularization ε > 0, in cost units.
+ * @param tolerance The largest L1 row-marginal error accepted.
+ * @param maxIterations The cap on iterations.
+ * @returns ⟨P, C⟩ `[M]`, the achieved error (the largest over the M problems) and the iterations run.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { sinkhornTensor } from "./explicit_regularizer.ts";
+ * import assert from "node:assert/strict";
+ * // Half the mass moves one step: the cost tends to 0.5 as ε → 0.
+ * const r = tf.tidy(() => {
+ *   const out = sinkhornTensor(
+ *     tf.log(tf.tensor2d([[0.5, 0.5]])) as tf.Tensor2D,
+ *     tf.log(tf.tensor2d([[0.999999, 0.000001]])) as tf.Tensor2D,
+ *     tf.tensor3d([[[0, 1], [1, 0]]]),
+ *     0.01,
+ *     1e-3,
+ *     1000,
+ *   );
+ *   return { cost: out.cost.dataSync()[0]!, error: out.marginalError };
+ * });
+ * assert.ok(r.error < 1e-3 && Math.abs(r.cost - 0.5) < 1e-3);
+ * ```
+ */
+export function sinkhornTensor(
   logA: tf.Tensor2D,
   logB: tf.Tensor2D,
   cost: tf.Tensor3D,
   epsilon: number,
-  iterations: number,
-) {
+  tolerance: number,
+  maxIterations: number,
+): { cost: tf.Tensor1D; marginalError: number; iterations: number } {
   const logK = tf.div(tf.neg(cost), epsilon) as tf.Tensor3D; // [M, k, k]
   let f = tf.zerosLike(logA) as tf.Tensor2D; // dual potentials / ε
   let g = tf.zerosLike(logB) as tf.Tensor2D;
-  for (let i = 0; i < iterations; i++) {
+  // Row sums of the plan in the log domain, for the current f, g.
+  const rowError = (): number =>
+    tf.tidy(() => {
+      const logRows = tf.logSumExp(tf.add(tf.add(logK, tf.expandDims(f, 2)), tf.expandDims(g, 1)), 2);
+      return tf.max(tf.sum(tf.abs(tf.sub(tf.exp(logRows), tf.exp(logA))), -1)).dataSync()[0] as number;
+    });
+  let iterations = 0;
+  let marginalError = Infinity;
+  while (iterations < maxIterations) {
     f = tf.sub(logA, tf.logSumExp(tf.add(logK, tf.expandDims(g, 1)), 2)) as tf.Tensor2D;
     g = tf.sub(logB, tf.logSumExp(tf.add(logK, tf.expandDims(f, 2)), 1)) as tf.Tensor2D;
+    iterations++;
+    if (iterations % SINKHORN_CHECK_EVERY === 0 || iterations === maxIterations) {
+      marginalError = rowError();
+      if (marginalError < tolerance) break;
+    }
   }
   const logP = tf.add(tf.add(logK, tf.expandDims(f, 2)), tf.expandDims(g, 1));
-  return tf.sum(tf.mul(tf.exp(logP), cost), [1, 2]) as tf.Tensor1D;
+  return {
+    cost: tf.sum(tf.mul(tf.exp(logP), cost), [1, 2]) as tf.Tensor1D,
+    marginalError,
+    iterations,
+  };
 }
 
 /** The per-token divergences, by name. */
@@ -114,7 +186,7 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
   bhattacharyya: (p: tf.Tensor2D, q: tf.Tensor2D) =>
     tf.neg(tf.logSumExp(tf.mul(0.5, tf.add(p, q)), -1)) as tf.Tensor1D,
   f: (p: tf.Tensor2D, q: tf.Tensor2D, o: ExplicitRegularizerOptions) => {
-    return lookup(F_TENSORS, o.f ?? "js", "options.f")(p, q, o);
+    return lookup(F_TENSORS, o.f ?? DEFAULT_IMPLICIT_F_GENERATOR, "options.f")(p, q, o);
   },
   wasserstein: (p: tf.Tensor2D, q: tf.Tensor2D, o: ExplicitRegularizerOptions) => {
     const emb = o.tokenEmbeddings;
@@ -126,8 +198,10 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
     assertInteger(k, "options.topK", 1);
     const epsilon = o.epsilon ?? 0.05;
     assertPositive(epsilon, "options.epsilon");
-    const iterations = o.iterations ?? 50;
+    const iterations = o.iterations ?? DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS;
     assertInteger(iterations, "options.iterations", 1);
+    const tolerance = o.tolerance ?? DEFAULT_SINKHORN_TENSOR_TOLERANCE;
+    assertPositive(tolerance, "options.tolerance");
     // The support: the top-k tokens of the average distribution (an index choice, no gradient).
     // The support is an index choice with no gradient. tfjs would try to differentiate TopK (and has no
     // gradient for it) on any path from the policy, so the indices are read back and re-created off the tape.
@@ -143,7 +217,12 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
     const e = tf.matMul(tf.reshape(pick, [-1, v]), unit); // [M·k, D]
     const er = tf.reshape(e, [p.shape[0], k, -1]) as tf.Tensor3D;
     const cost = tf.relu(tf.sub(1, tf.matMul(er, er, false, true))) as tf.Tensor3D; // 1 − cos, [M, k, k]
-    return sinkhorn(restrict(p), restrict(q), cost, epsilon, iterations);
+    const r = sinkhornTensor(restrict(p), restrict(q), cost, epsilon, tolerance, iterations);
+    if (o.report !== undefined) {
+      o.report.marginalError = r.marginalError;
+      o.report.iterations = r.iterations;
+    }
+    return r.cost;
   },
 });
 
@@ -154,7 +233,8 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
  * @param referenceLogits `[N, T, V]` (no gradient flows into the frozen reference).
  * @param mask `[N, T]`, 1 on response positions.
  * @param divergence A key of {@link EXPLICIT_DIVERGENCES}.
- * @param options Rényi order, f generator, Wasserstein's support, ε, iterations and token embeddings.
+ * @param options Rényi order, f generator, Wasserstein's support, ε, tolerance, iteration cap, token embeddings
+ * and the `report` the Wasserstein form fills with the Sinkhorn accuracy reached.
  * @returns A scalar.
  * @throws {RangeError} For an unknown divergence or a bad option (named).
  */

@@ -8,12 +8,16 @@ import * as tf from "@tensorflow/tfjs";
 import type { Gpt } from "../model/gpt.ts";
 import { disposeBatch, type EncodedPair, sequenceBatch } from "./batch.ts";
 
-/** ℓ(y_w) and ℓ(y_l) per pair. */
+/** ℓ(y_w) and ℓ(y_l) per pair, with the response token counts that length-normalize them (TRL's IPO). */
 export interface PairLogProbs {
-  /** ℓ(y_w), one per pair. */
+  /** ℓ(y_w), one per pair: the sum over the response's tokens. */
   chosen: Float32Array;
   /** ℓ(y_l), one per pair. */
   rejected: Float32Array;
+  /** |y_w|, the chosen response's token count (after truncation to the context), one per pair. */
+  chosenTokens: Float32Array;
+  /** |y_l|, one per pair. */
+  rejectedTokens: Float32Array;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface PairLogProbs {
  * @param model The model.
  * @param pairs Tokenized pairs.
  * @param batchSize Pairs per forward pass.
- * @returns The log-probs, in the pairs' order.
+ * @returns The summed log-probs and the token counts, in the pairs' order.
  */
 export async function pairLogProbs(
   model: Gpt,
@@ -31,18 +35,23 @@ export async function pairLogProbs(
 ): Promise<PairLogProbs> {
   const chosen = new Float32Array(pairs.length);
   const rejected = new Float32Array(pairs.length);
+  const chosenTokens = new Float32Array(pairs.length);
+  const rejectedTokens = new Float32Array(pairs.length);
   const t = model.config.contextLength;
   for (let start = 0; start < pairs.length; start += batchSize) {
     const slice = pairs.slice(start, start + batchSize);
     const batch = sequenceBatch([...slice.map((p) => p.chosen), ...slice.map((p) => p.rejected)], t);
     const logps = tf.tidy(() => model.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps);
     const values = await logps.data();
+    const counts = await batch.responseTokens.data();
     logps.dispose();
     disposeBatch(batch);
     slice.forEach((_, i) => {
       chosen[start + i] = values[i] as number;
       rejected[start + i] = values[slice.length + i] as number;
+      chosenTokens[start + i] = counts[i] as number;
+      rejectedTokens[start + i] = counts[slice.length + i] as number;
     });
   }
-  return { chosen, rejected };
+  return { chosen, rejected, chosenTokens, rejectedTokens };
 }

@@ -17,7 +17,8 @@ import { MIXTURE_KERNELS } from "../kernels/mixture.ts";
 import { polynomialDefaults } from "../kernels/polynomial.ts";
 import { rbfDefaults } from "../kernels/rbf.ts";
 import { spectralDefaults } from "../kernels/spectral.ts";
-import { EXPONENT_CLAMP, implicitScore } from "../losses/implicit_scores.ts";
+import type { NamedFGenerator } from "../divergences/f_divergence.ts";
+import { EXPONENT_CLAMP, implicitGenerator } from "../losses/implicit_scores.ts";
 import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
 import {
   type MarginKind,
@@ -38,8 +39,10 @@ export interface TensorPreferenceBatch {
   referenceRejected: tf.Tensor1D;
   /** e = log κ(e_x, e_w) − log κ(e_x, e_l), `[B]`; required when γ > 0. Trainable when it comes from the policy. */
   embeddingMargin?: tf.Tensor1D;
-  /** |y_w| per pair, `[B]`; required when the SFT weight is > 0. */
+  /** |y_w| per pair, `[B]`; required when the SFT weight is > 0 and for length-normalized losses (`ipo`). */
   chosenTokens?: tf.Tensor1D;
+  /** |y_l| per pair, `[B]`; required for length-normalized losses (`ipo`). */
+  rejectedTokens?: tf.Tensor1D;
 }
 
 /** The loss and the quantities the trainer logs. */
@@ -230,28 +233,34 @@ function profileFor(kind: MarginKind, u: tf.Tensor, o: MarginShapeOptions, weigh
 
 // ---- implicit scores and objectives -----------------------------------------------------------------------
 
+const clipExp = (x: tf.Tensor): tf.Tensor => tf.clipByValue(x, -EXPONENT_CLAMP, EXPONENT_CLAMP);
+
+/**
+ * f′(eᶻ) − f′(1) per generator family as tensor ops, the same closed forms as the generators'
+ * `logDerivative` in lib/divergences/f_divergence.ts (exponents clipped at ±50 alike).
+ */
+const GENERATOR_SCORE_TENSORS: Readonly<Record<string, (z: tf.Tensor, g: NamedFGenerator) => tf.Tensor>> = {
+  kl: (z) => z,
+  "reverse-kl": (z) => tf.neg(tf.expm1(clipExp(tf.neg(z)))),
+  js: (z) => tf.mul(0.5, tf.sub(Math.LN2, tf.softplus(tf.neg(z)))),
+  hellinger: (z) => tf.mul(-0.5, tf.expm1(clipExp(tf.mul(z, -0.5)))),
+  "chi-squared": (z) => tf.mul(2, tf.expm1(clipExp(z))),
+  alpha: (z, g) => {
+    const a = g.alpha as number;
+    return tf.div(tf.expm1(clipExp(tf.mul(z, a - 1))), a - 1);
+  },
+};
+
 function scoreTensor(divergence: string, o: PreferenceLossOptions): (z: tf.Tensor) => tf.Tensor {
-  implicitScore(divergence, o); // validates, and throws for Wasserstein/TV/χ² with the explicit-form hint
-  const name = divergence === "f" ? `f:${o.f ?? "js"}` : divergence;
-  const alphaScore = (a: number) => (z: tf.Tensor) =>
-    tf.div(tf.neg(tf.expm1(tf.clipByValue(tf.mul(z, -a), -EXPONENT_CLAMP, EXPONENT_CLAMP))), a);
-  const table: Record<string, (z: tf.Tensor) => tf.Tensor> = {
-    kl: (z) => z,
-    "f:kl": (z) => z,
-    "forward-kl": (z) => tf.neg(tf.exp(tf.clipByValue(tf.neg(z), -EXPONENT_CLAMP, EXPONENT_CLAMP))),
-    "f:reverse-kl": (z) => tf.neg(tf.exp(tf.clipByValue(tf.neg(z), -EXPONENT_CLAMP, EXPONENT_CLAMP))),
-    js: (z) => tf.sub(Math.LN2, tf.softplus(tf.neg(z))),
-    "f:js": (z) => tf.sub(Math.LN2, tf.softplus(tf.neg(z))),
-    hellinger: alphaScore(0.5),
-    bhattacharyya: alphaScore(0.5),
-    "f:hellinger": alphaScore(0.5),
-    renyi: alphaScore(1 - (o.alpha ?? 0.5)),
-    alpha: alphaScore(o.alpha ?? 0.5),
-    "f:alpha": alphaScore(1 - (o.alpha ?? 0.5)),
-  };
-  const fn = table[name];
-  if (fn === undefined) throw new RangeError(`divergence ${describe(name)} has no tensor score`);
-  return fn;
+  // Validates, and throws for Wasserstein/TV/χ² with the explicit-form hint.
+  const g = implicitGenerator(divergence, o);
+  const family = g.alpha !== undefined ? "alpha" : g.name;
+  const fn = GENERATOR_SCORE_TENSORS[family];
+  if (fn === undefined || g.logDerivative === undefined) {
+    throw new RangeError(`divergence ${describe(divergence)} (generator ${g.name}) has no tensor score`);
+  }
+  const c = (o.unitSlope ?? true) ? g.logDerivative.curvatureAtOne : 1;
+  return c === 1 ? (z) => fn(z, g) : (z) => tf.div(fn(z, g), c);
 }
 
 const OBJECTIVE_TENSORS: Readonly<
@@ -289,13 +298,21 @@ export function tensorPreferenceLoss(
     options,
   );
 
-  // r = β·φ(z), z = ℓ − ℓ_ref.
+  // r = β·φ(z), z = ℓ − ℓ_ref (per token for length-normalized losses, as TRL's IPO).
   const phi = scoreTensor(options.divergence ?? "kl", options);
-  const rewardsChosen = tf.mul(beta, phi(tf.sub(batch.policyChosen, batch.referenceChosen))) as tf.Tensor1D;
-  const rewardsRejected = tf.mul(
-    beta,
-    phi(tf.sub(batch.policyRejected, batch.referenceRejected)),
-  ) as tf.Tensor1D;
+  let zChosen: tf.Tensor = tf.sub(batch.policyChosen, batch.referenceChosen);
+  let zRejected: tf.Tensor = tf.sub(batch.policyRejected, batch.referenceRejected);
+  if (spec.lengthNormalized) {
+    if (batch.chosenTokens === undefined || batch.rejectedTokens === undefined) {
+      throw new RangeError(
+        `batch.chosenTokens and batch.rejectedTokens are required for loss ${options.loss} (length-normalized)`,
+      );
+    }
+    zChosen = tf.div(zChosen, batch.chosenTokens);
+    zRejected = tf.div(zRejected, batch.rejectedTokens);
+  }
+  const rewardsChosen = tf.mul(beta, phi(zChosen)) as tf.Tensor1D;
+  const rewardsRejected = tf.mul(beta, phi(zRejected)) as tf.Tensor1D;
 
   // Δ = r_w − r_l + γ·e.
   let margins = tf.sub(rewardsChosen, rewardsRejected) as tf.Tensor1D;

@@ -577,7 +577,9 @@ export async function* train(
       mixture,
       ...kernels,
     };
+    const sinkhornReport: { marginalError?: number } = {};
     const regularizerOptions: ExplicitRegularizerOptions = {
+      report: sinkhornReport,
       alpha: config.alpha,
       f: config.f,
       ...config.wasserstein,
@@ -625,7 +627,7 @@ export async function* train(
             embeddingMargin = tf.sub(cosine(ex, pool(hc, mc)), cosine(ex, pool(hr, mr))) as tf.Tensor1D;
           }
         }
-        const [tc] = tf.split(batch.responseTokens, 2) as [tf.Tensor1D, tf.Tensor1D];
+        const [tc, tr] = tf.split(batch.responseTokens, 2) as [tf.Tensor1D, tf.Tensor1D];
         const result = tensorPreferenceLoss(
           {
             policyChosen: pc,
@@ -634,6 +636,7 @@ export async function* train(
             referenceRejected: rr,
             embeddingMargin,
             chosenTokens: tc,
+            rejectedTokens: tr,
           },
           lossOptions,
         );
@@ -657,6 +660,7 @@ export async function* train(
           tf.mean(pc),
           tf.mean(pr),
           divergence ?? tf.scalar(NaN),
+          tf.scalar(sinkhornReport.marginalError ?? NaN),
         ]);
         return {
           loss,
@@ -674,6 +678,7 @@ export async function* train(
       "logps/chosen",
       "logps/rejected",
       "divergence",
+      "sinkhorn/marginal_error",
     ];
 
     const evaluate = async (): Promise<Record<string, number>> => {

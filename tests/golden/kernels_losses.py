@@ -52,26 +52,32 @@ def k_spec(comps, rho):
     curv = sum(w * (1 / (l * l) + rho * (2 * math.pi * f) ** 2 / (1 + rho)) for (w, l, f) in comps)
     return (lambda a, b: spectral(np.array([a]), np.array([b]), comps, rho)), curv
 
-SCORES = {
-    "kl": lambda z: z,                                      # f(u) = u log u: f'(u) = log u + 1 (the 1 cancels)
-    "forward-kl": lambda z: -1 / math.exp(z),               # f(u) = -log u
-    "js": lambda z: math.log(2 * math.exp(z) / (1 + math.exp(z))),
-    "hellinger": lambda z: (1 - math.exp(z) ** -0.5) / 0.5,  # alpha = 1/2: f'(u) = (1 - u^-a)/a
-    "renyi": lambda z: (1 - math.exp(z) ** -0.7) / 0.7,      # Renyi order 0.3 -> alpha = 0.7
+# Implicit scores phi(z) = (f'(e^z) - f'(1)) / f''(1) from each generator's own f' and f'' (unit slope at 0).
+GEN = {  # name: (f'(u), f''(1))
+    "kl": (lambda u: math.log(u) + 1, 1.0),                          # f(u) = u log u
+    "forward-kl": (lambda u: -1 / u, 1.0),                           # f(u) = -log u
+    "js": (lambda u: 0.5 * math.log(2 * u / (1 + u)), 0.25),         # f(u) = 1/2[u log u - (u+1) log((u+1)/2)]
+    "hellinger": (lambda u: 0.5 * (1 - u ** -0.5), 0.25),            # f(u) = 1/2 (sqrt u - 1)^2
+    "renyi": (lambda u: (u ** (0.3 - 1) - 1) / (0.3 - 1), 1.0),      # Renyi order 0.3: Amari's generator, a = 0.3
 }
-PAIRS = [(-12.0, -15.0, -13.0, -14.0, 0.3), (-40.0, -38.0, -41.0, -36.5, -0.2), (-5.5, -5.0, -5.0, -5.5, 0.0),
-         (-100.0, -130.0, -90.0, -140.0, 0.8)]
-out["lossPairs"] = [dict(policyChosen=a, policyRejected=b, referenceChosen=c, referenceRejected=d, embeddingMargin=e)
-                    for (a, b, c, d, e) in PAIRS]
+SCORES = {k: (lambda fp, c: (lambda z: (fp(math.exp(z)) - fp(1.0)) / c))(fp, c) for k, (fp, c) in GEN.items()}
+PAIRS = [(-12.0, -15.0, -13.0, -14.0, 0.3, 7, 9), (-40.0, -38.0, -41.0, -36.5, -0.2, 20, 12),
+         (-5.5, -5.0, -5.0, -5.5, 0.0, 3, 3), (-100.0, -130.0, -90.0, -140.0, 0.8, 45, 60)]
+out["lossPairs"] = [dict(policyChosen=a, policyRejected=b, referenceChosen=c, referenceRejected=d, embeddingMargin=e,
+                         chosenTokens=nw, rejectedTokens=nl)
+                    for (a, b, c, d, e, nw, nl) in PAIRS]
 beta = 0.2
 cases = []
-for (pc, pr, rc, rr, e) in PAIRS:
+for (pc, pr, rc, rr, e, nw, nl) in PAIRS:
     for div, phi in SCORES.items():
         m = beta * (phi(pc - rc) - phi(pr - rr))
         row = {"divergence": div, "margin": m}
         row["dpo"] = -log_expit(m)
         row["hybrid"] = -log_expit(m + 0.5 * e)
-        row["ipo"] = ((m / beta) - 1 / (2 * beta)) ** 2
+        # TRL's IPO: log-probs divided by the token count before the margin, then (h - 1/(2 beta))^2.
+        h = phi((pc - rc) / nw) - phi((pr - rr) / nl)
+        row["ipo"] = (h - 1 / (2 * beta)) ** 2
+        row["ipoSum"] = ((m / beta) - 1 / (2 * beta)) ** 2
         row["hinge"] = max(0.0, 1 - m)
         eps = 0.1
         row["robust"] = (-log_expit(m) * (1 - eps) + log_expit(-m) * eps) / (1 - 2 * eps)
