@@ -289,6 +289,7 @@ export const PREFERENCE_LOSS_OPTION_KEYS: readonly string[] = Object.freeze([
   "divergence",
   "alpha",
   "f",
+  "unitSlope",
   "labelSmoothing",
   "sftWeight",
   "mixtureLogits",

@@ -219,7 +219,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   }
   assertKnownKeys(config, TRAIN_CONFIG_KEYS, "config");
   assertKnownKeys(config.sft, ["steps", "learningRate", "batchSize"], "config.sft");
-  assertKnownKeys(config.wasserstein, ["topK", "epsilon", "iterations"], "config.wasserstein");
+  assertKnownKeys(config.wasserstein, ["topK", "epsilon", "iterations", "tolerance"], "config.wasserstein");
   assertKnownKeys(config.kernels, ["polynomial", "rbf", "spectral", "mahalanobis"], "config.kernels");
   const loss = config.loss ?? "dpo";
   const spec = lookup(LOSSES as Readonly<Record<string, LossSpec>>, loss, "config.loss");
@@ -383,7 +383,10 @@ function checkDivergenceOptions(r: ResolvedTrainConfig): void {
         throw new RangeError("options.alpha must not be 1 for the alpha generator");
       }
     } else if (r.divergence === "wasserstein") {
-      const { topK = 16, epsilon = 0.05, iterations = 50 } = r.wasserstein;
+      const { topK = 16, epsilon = 0.05, iterations = 50, tolerance = 1e-3 } = r.wasserstein;
+      if (!positive(tolerance)) {
+        throw new RangeError(`config.wasserstein.tolerance must be > 0, got ${describe(tolerance)}`);
+      }
       if (!positiveInteger(topK)) {
         throw new RangeError(`config.wasserstein.topK must be an integer >= 1, got ${describe(topK)}`);
       }
