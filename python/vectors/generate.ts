@@ -20,8 +20,8 @@ import {
   LOSSES,
   MIXTURE_KERNELS,
   preferenceLoss,
-  type PreferenceLossOptions,
   preferenceLossBatch,
+  type PreferenceLossOptions,
   type PreferencePair,
   renyiDivergence,
 } from "../../mod.ts";
@@ -115,7 +115,11 @@ const KERNELS: { name: string; options: PreferenceLossOptions }[] = [
       polynomial: { degree: 3, offset: 2 },
       rbf: { sigma: 0.5 },
       spectral: {
-        components: [{ weight: 1, lengthscale: 1, frequency: 0.25 }, { weight: 0.5, lengthscale: 2, frequency: 0.1 }],
+        components: [{ weight: 1, lengthscale: 1, frequency: 0.25 }, {
+          weight: 0.5,
+          lengthscale: 2,
+          frequency: 0.1,
+        }],
         damping: 0.3,
       },
       mahalanobis: { variance: 0.5 },
@@ -133,7 +137,10 @@ const EXTRAS: { name: string; options: PreferenceLossOptions }[] = [
   { name: "hybrid-gamma", options: { loss: "hybrid", gamma: 0.8, beta: 0.2 } },
   { name: "rbf-hybrid", options: { loss: "rbf", gamma: 0.3 } },
   { name: "sft", options: { loss: "dpo", sftWeight: 0.2 } },
-  { name: "mixture-logits", options: { loss: "mixture", mixtureLogits: [0.3, -0.2, 0.5, -1], entropyWeight: 0.02 } },
+  {
+    name: "mixture-logits",
+    options: { loss: "mixture", mixtureLogits: [0.3, -0.2, 0.5, -1], entropyWeight: 0.02 },
+  },
   {
     name: "hmk-logits",
     options: {
@@ -143,7 +150,10 @@ const EXTRAS: { name: string; options: PreferenceLossOptions }[] = [
       entropyWeight: 0.1,
     },
   },
-  { name: "hmk-js", options: { loss: "hmk", divergence: "js", hmkLogits: { tau: [1, -1], local: [0, 2], global: [-1, 0] } } },
+  {
+    name: "hmk-js",
+    options: { loss: "hmk", divergence: "js", hmkLogits: { tau: [1, -1], local: [0, 2], global: [-1, 0] } },
+  },
 ];
 
 function lossCase(name: string, options: PreferenceLossOptions) {
@@ -193,15 +203,27 @@ const unit = EMBEDDINGS.map((e) => {
   const n = Math.hypot(...e);
   return e.map((x) => x / n);
 });
-const COST = unit.map((a) => unit.map((b) => Math.max(0, 1 - a.reduce((s, x, i) => s + x * (b[i] as number), 0))));
+const COST = unit.map((a) =>
+  unit.map((b) => Math.max(0, 1 - a.reduce((s, x, i) => s + x * (b[i] as number), 0)))
+);
 
 type Numeric = (p: number[], q: number[]) => number;
 const EXPLICIT: { name: string; divergence: string; options: Record<string, unknown>; fn: Numeric }[] = [
   { name: "kl", divergence: "kl", options: {}, fn: klDivergence },
   { name: "js", divergence: "js", options: {}, fn: jsDivergence },
   { name: "hellinger", divergence: "hellinger", options: {}, fn: hellingerDistance },
-  { name: "renyi(0.5)", divergence: "renyi", options: { alpha: 0.5 }, fn: (p, q) => renyiDivergence(p, q, { alpha: 0.5 }) },
-  { name: "renyi(2)", divergence: "renyi", options: { alpha: 2 }, fn: (p, q) => renyiDivergence(p, q, { alpha: 2 }) },
+  {
+    name: "renyi(0.5)",
+    divergence: "renyi",
+    options: { alpha: 0.5 },
+    fn: (p, q) => renyiDivergence(p, q, { alpha: 0.5 }),
+  },
+  {
+    name: "renyi(2)",
+    divergence: "renyi",
+    options: { alpha: 2 },
+    fn: (p, q) => renyiDivergence(p, q, { alpha: 2 }),
+  },
   { name: "bhattacharyya", divergence: "bhattacharyya", options: {}, fn: bhattacharyyaDistance },
   ...(Object.keys(F_GENERATORS) as FGeneratorName[]).flatMap((f) =>
     (f === "alpha" ? [0.3, 1.5] : [undefined]).map((alpha) => ({
@@ -215,7 +237,8 @@ const EXPLICIT: { name: string; divergence: string; options: Record<string, unkn
     name: "wasserstein",
     divergence: "wasserstein",
     options: { topK: V, epsilon: 0.05, iterations: 5000 },
-    fn: (p, q) => entropicTransport(p, q, { cost: COST, epsilon: 0.05, tolerance: 1e-14, maxIterations: 1e6 }).cost,
+    fn: (p, q) =>
+      entropicTransport(p, q, { cost: COST, epsilon: 0.05, tolerance: 1e-14, maxIterations: 1e6 }).cost,
   },
 ];
 
