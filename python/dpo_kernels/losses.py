@@ -157,8 +157,7 @@ class DPOKernelsLoss(nn.Module):
             margin = margin + self.gamma * embedding_margin
         weights = entropy = None
         if self.mixture is not None:
-            weights = self.mixture.weights()  # type: ignore[operator]
-            entropy = self.mixture.entropy()  # type: ignore[operator]
+            weights, entropy = self.mixture()
             shape, _ = mixture_shape(weights, cfg.kernel)
         else:
             shape = self._base_shape  # type: ignore[assignment]

@@ -8,7 +8,7 @@ entropies (HMK) or the flat weights' entropy.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -46,6 +46,10 @@ class FlatMixture(nn.Module):
         """The logits in the order the TypeScript core reports gradients."""
         return self.logits
 
+    def forward(self) -> Tuple[Dict[str, Tensor], Tensor]:
+        """(weights, entropy); calling the module (not the methods) lets ZeRO-3 gather sharded logits."""
+        return self.weights(), self.entropy()
+
 
 class HierarchicalMixture(nn.Module):
     """HMK's six learnable logits: tau (local, global), local (RBF, polynomial), global (spectral, Mahalanobis)."""
@@ -75,3 +79,7 @@ class HierarchicalMixture(nn.Module):
     def flat_logits(self) -> Tensor:
         """tau_1, tau_2, lambda_rbf, lambda_poly, lambda_spec, lambda_maha (the TypeScript gradient order)."""
         return torch.cat([self.tau, self.local, self.global_])
+
+    def forward(self) -> Tuple[Dict[str, Tensor], Tensor]:
+        """(weights, entropy); calling the module (not the methods) lets ZeRO-3 gather sharded logits."""
+        return self.weights(), self.entropy()

@@ -44,6 +44,10 @@ def main() -> None:
         "logits": None if logits is None else logits.tolist(),
         "log_history": logged,
     }))
+    # Leave the process group before exit: gloo's threads abort the interpreter's teardown otherwise.
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":

@@ -156,3 +156,20 @@ def test_two_cpu_processes_match_one_with_the_same_global_batch(tmp_path: Path) 
             assert abs(a - b) <= 1e-5, (r["step_losses"], single["step_losses"])
     assert ranks[0]["logits"] == ranks[1]["logits"], "HMK's logits must be identical across ranks"
     assert ranks[0]["logits"] != [0.2, -0.1, 0.4, 0.0, -0.3, 0.6], "HMK's logits must have been trained"
+
+
+def test_the_command_line_trains_a_local_gpt2_folder(tmp_path: Path) -> None:
+    model_dir = tmp_path / "model"
+    tiny_gpt2().save_pretrained(str(model_dir))
+    tiny_tokenizer().save_pretrained(str(model_dir))
+    data = tmp_path / "prefs.jsonl"
+    tiny_preferences(8).to_json(str(data))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dpo_kernels.train", "--model", str(model_dir), "--data", str(data),
+           "--output_dir", str(out), "--kernel", "hmk", "--divergence", "js", "--gamma", "0.5", "--max_steps", "2",
+           "--per_device_train_batch_size", "4", "--use_cpu", "--report_to", "none", "--save_strategy", "no",
+           "--max_length", "32", "--max_prompt_length", "16", "--logging_steps", "1"]
+    done = subprocess.run(cmd, cwd=HERE.parent, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "mixture_logits" in done.stdout and "kernel_weights/rbf" in done.stdout
+    assert (out / "model.safetensors").exists() and (out / "config.json").exists()
