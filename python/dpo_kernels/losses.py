@@ -138,7 +138,10 @@ class DPOKernelsLoss(nn.Module):
 
     def forward(self, policy_chosen: Tensor, policy_rejected: Tensor, reference_chosen: Tensor,
                 reference_rejected: Tensor, embedding_margin: Optional[Tensor] = None,
-                chosen_tokens: Optional[Tensor] = None, rejected_tokens: Optional[Tensor] = None) -> LossOutput:
+                chosen_tokens: Optional[Tensor] = None, rejected_tokens: Optional[Tensor] = None,
+                mixture: Optional[nn.Module] = None) -> LossOutput:
+        """Per-pair losses; ``mixture`` overrides the held mixture module (e.g. the same module as wrapped by FSDP
+        or DeepSpeed inside the policy, so that calling it gathers sharded logits)."""
         cfg = self.config
         zw = policy_chosen - reference_chosen
         zl = policy_rejected - reference_rejected
@@ -157,7 +160,7 @@ class DPOKernelsLoss(nn.Module):
             margin = margin + self.gamma * embedding_margin
         weights = entropy = None
         if self.mixture is not None:
-            weights, entropy = self.mixture()
+            weights, entropy = (mixture if mixture is not None else self.mixture)()
             shape, _ = mixture_shape(weights, cfg.kernel)
         else:
             shape = self._base_shape  # type: ignore[assignment]

@@ -97,6 +97,15 @@ class KernelDPOTrainer(DPOTrainer):
             return SequentialSampler(self.train_dataset)
         return super()._get_train_sampler()
 
+    def _policy_mixture(self, model: nn.Module) -> Optional[nn.Module]:
+        """The mixture as the policy holds it, through DDP / FSDP / DeepSpeed wrappers (None without one)."""
+        if self.kernel_loss.mixture is None:
+            return None
+        inner = model
+        while hasattr(inner, "module") and isinstance(inner.module, nn.Module):
+            inner = inner.module
+        return getattr(inner, MIXTURE_MODULE, self.kernel_loss.mixture)
+
     def mixture_logits(self) -> Optional[torch.Tensor]:
         """The current mixture logits (flat order of the TypeScript core), or None without a mixture."""
         mixture = self.kernel_loss.mixture
@@ -132,7 +141,7 @@ class KernelDPOTrainer(DPOTrainer):
                 raise ValueError("gamma > 0 needs an embedding_margin column in the dataset")
             extra["embedding_margin"] = torch.as_tensor(batch["embedding_margin"], dtype=pc.dtype, device=pc.device)
         out = self.kernel_loss(pc, pr, rc, rr, chosen_tokens=nc.to(pc.dtype), rejected_tokens=nr.to(pc.dtype),
-                               **extra)
+                               mixture=self._policy_mixture(model), **extra)
         loss = out.loss
         with torch.no_grad():
             global_loss = self.accelerator.gather_for_metrics(out.losses.detach()).mean().item()
