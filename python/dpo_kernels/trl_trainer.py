@@ -61,6 +61,7 @@ class KernelDPOTrainer(DPOTrainer):
         kernel_options: the base kernels' settings.
         mixture_logits / hmk_logits: initial logits; entropy_weight: eta of the entropy bonus.
         sft_weight: weight of the per-token NLL of the chosen response.
+        normalize_scores: False keeps f'(e^z) - f'(1) unscaled (slope f''(1) at 0; 1/4 for JS).
         shuffle: False reads the training set in order (for the distributed-vs-single-process comparison).
     """
 
@@ -68,14 +69,15 @@ class KernelDPOTrainer(DPOTrainer):
                  alpha: Optional[float] = None, f: Optional[str] = None, gamma: float = 0.0,
                  kernel_options: Optional[KernelOptions] = None, mixture_logits: Optional[Sequence[float]] = None,
                  hmk_logits: Optional[Tuple[Sequence[float], Sequence[float], Sequence[float]]] = None,
-                 entropy_weight: Optional[float] = None, sft_weight: float = 0.0, shuffle: bool = True,
-                 **kwargs: Any) -> None:
+                 entropy_weight: Optional[float] = None, sft_weight: float = 0.0, normalize_scores: bool = True,
+                 shuffle: bool = True, **kwargs: Any) -> None:
         dpo_args = kwargs.get("args")
         loss_type = getattr(dpo_args, "loss_type", None) or kwargs.get("loss_type") or "sigmoid"
         beta = getattr(dpo_args, "beta", None) or kwargs.get("beta") or 0.1
         smoothing = getattr(dpo_args, "label_smoothing", 0.0) or 0.0
         config = LossConfig(loss=loss_name(loss_type, kernel), beta=beta, gamma=gamma, divergence=divergence,
-                            alpha=alpha, f=f, label_smoothing=smoothing, sft_weight=sft_weight,
+                            alpha=alpha, f=f, normalize_scores=normalize_scores, label_smoothing=smoothing,
+                            sft_weight=sft_weight,
                             entropy_weight=entropy_weight, kernel=kernel_options or KernelOptions())
         loss_module = DPOKernelsLoss(config, mixture_logits=mixture_logits, hmk_logits=hmk_logits,
                                      dtype=next(model.parameters()).dtype)

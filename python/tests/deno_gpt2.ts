@@ -25,7 +25,7 @@ const ids = tf.tensor2d(idRows, undefined, "int32");
 
 /** A few Adam steps of next-token cross-entropy, so the exported policy is a trained one. */
 function train(gpt: Gpt, steps: number): number[] {
-  const optimizer = tf.train.adam(1e-2);
+  const optimizer = tf.train.adam(3e-2);
   const [b, t] = ids.shape;
   const inputs = tf.slice(ids, [0, 0], [b, t - 1]);
   const targets = tf.oneHot(tf.reshape(tf.slice(ids, [0, 1], [b, t - 1]), [-1]), gpt.config.vocabSize);
@@ -52,7 +52,7 @@ let gpt: Gpt;
 let losses: number[] = [];
 if (command === "export") {
   gpt = new Gpt({ vocabSize: 50, contextLength: 16, dModel: 32, layers: 2, heads: 4 }, { seed: 13 });
-  losses = train(gpt, 5);
+  losses = train(gpt, 20);
   await saveGpt2Folder(folder, gpt.params, gpt.config);
 } else if (command === "logits") {
   const checkpoint = await loadGpt2Folder(folder);
