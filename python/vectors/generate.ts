@@ -175,118 +175,127 @@ function lossCase(name: string, options: PreferenceLossOptions) {
   };
 }
 
-const losses = [];
-for (const loss of Object.keys(LOSSES)) {
-  for (const div of DIVERGENCES) {
-    for (const kernel of KERNELS) {
-      const margin = LOSSES[loss as keyof typeof LOSSES].margin;
-      if (kernel.name !== "default" && margin === "linear") continue;
-      const options = { loss, beta: 0.1, ...div.options, ...kernel.options } as PreferenceLossOptions;
-      losses.push(lossCase(`${loss}/${div.name}/${kernel.name}`, options));
+/** The vectors as written to the file (the Deno test `tests/python_vectors.test.ts` checks the file is current). */
+export function buildVectors(): Record<string, unknown> {
+  const losses = [];
+  for (const loss of Object.keys(LOSSES)) {
+    for (const div of DIVERGENCES) {
+      for (const kernel of KERNELS) {
+        const margin = LOSSES[loss as keyof typeof LOSSES].margin;
+        if (kernel.name !== "default" && margin === "linear") continue;
+        const options = { loss, beta: 0.1, ...div.options, ...kernel.options } as PreferenceLossOptions;
+        losses.push(lossCase(`${loss}/${div.name}/${kernel.name}`, options));
+      }
     }
   }
-}
-for (const extra of EXTRAS) losses.push(lossCase(`extra/${extra.name}`, extra.options));
+  for (const extra of EXTRAS) losses.push(lossCase(`extra/${extra.name}`, extra.options));
 
-// Explicit regularizers: D(p‖q) row by row on small distributions, from the float64 numeric divergences.
-const rng = createRandom(13);
-const random = (): number => rng.uniform();
-function distribution(n: number): number[] {
-  const w = Array.from({ length: n }, () => 0.05 + random());
-  const s = w.reduce((a, b) => a + b, 0);
-  return w.map((x) => x / s);
-}
-const V = 5;
-const ROWS = Array.from({ length: 3 }, () => [distribution(V), distribution(V)] as const);
-const EMBEDDINGS = Array.from({ length: V }, () => Array.from({ length: 3 }, () => random() * 2 - 1));
-const unit = EMBEDDINGS.map((e) => {
-  const n = Math.hypot(...e);
-  return e.map((x) => x / n);
-});
-const COST = unit.map((a) =>
-  unit.map((b) => Math.max(0, 1 - a.reduce((s, x, i) => s + x * (b[i] as number), 0)))
-);
-
-type Numeric = (p: number[], q: number[]) => number;
-const EXPLICIT: { name: string; divergence: string; options: Record<string, unknown>; fn: Numeric }[] = [
-  { name: "kl", divergence: "kl", options: {}, fn: klDivergence },
-  { name: "js", divergence: "js", options: {}, fn: jsDivergence },
-  { name: "hellinger", divergence: "hellinger", options: {}, fn: hellingerDistance },
-  {
-    name: "renyi(0.5)",
-    divergence: "renyi",
-    options: { alpha: 0.5 },
-    fn: (p, q) => renyiDivergence(p, q, { alpha: 0.5 }),
-  },
-  {
-    name: "renyi(2)",
-    divergence: "renyi",
-    options: { alpha: 2 },
-    fn: (p, q) => renyiDivergence(p, q, { alpha: 2 }),
-  },
-  { name: "bhattacharyya", divergence: "bhattacharyya", options: {}, fn: bhattacharyyaDistance },
-  ...(Object.keys(F_GENERATORS) as FGeneratorName[]).flatMap((f) =>
-    (f === "alpha" ? [0.3, 1.5] : [undefined]).map((alpha) => ({
-      name: `f:${f}${alpha === undefined ? "" : `(${alpha})`}`,
-      divergence: "f",
-      options: alpha === undefined ? { f } : { f, alpha },
-      fn: (p: number[], q: number[]) => fDivergence(p, q, { f, alpha }),
-    }))
-  ),
-  {
-    name: "wasserstein",
-    divergence: "wasserstein",
-    options: { topK: V, epsilon: 0.05, iterations: 5000 },
-    fn: (p, q) =>
-      entropicTransport(p, q, { cost: COST, epsilon: 0.05, tolerance: 1e-14, maxIterations: 1e6 }).cost,
-  },
-];
-
-/**
- * Which of the shared formula decisions (issues 11 and 13) the TypeScript core that wrote this file implements:
- * scores from one generator table with unit slope (φ(0) = 0, φ′(0) = 1), and IPO on length-normalized log-ratios
- * (a RangeError without token counts). The Python tests expect the cases these touch to fail until both are true.
- */
-function ipoNeedsTokens(): boolean {
-  try {
-    preferenceLoss({ policyChosen: -1, policyRejected: -2, referenceChosen: -1, referenceRejected: -1 }, {
-      loss: "ipo",
-    });
-    return false;
-  } catch (e) {
-    if (e instanceof RangeError) return true;
-    throw e;
+  // Explicit regularizers: D(p‖q) row by row on small distributions, from the float64 numeric divergences.
+  const rng = createRandom(13);
+  const random = (): number => rng.uniform();
+  function distribution(n: number): number[] {
+    const w = Array.from({ length: n }, () => 0.05 + random());
+    const s = w.reduce((a, b) => a + b, 0);
+    return w.map((x) => x / s);
   }
-}
-const SPEC = {
-  unitSlopeScores: implicitScore("forward-kl").value(0) === 0 && implicitScore("js").derivative(0) === 1,
-  ipoLengthNormalized: ipoNeedsTokens(),
-};
+  const V = 5;
+  const ROWS = Array.from({ length: 3 }, () => [distribution(V), distribution(V)] as const);
+  const EMBEDDINGS = Array.from({ length: V }, () => Array.from({ length: 3 }, () => random() * 2 - 1));
+  const unit = EMBEDDINGS.map((e) => {
+    const n = Math.hypot(...e);
+    return e.map((x) => x / n);
+  });
+  const COST = unit.map((a) =>
+    unit.map((b) => Math.max(0, 1 - a.reduce((s, x, i) => s + x * (b[i] as number), 0)))
+  );
 
-const vectors = {
-  generator: "python/vectors/generate.ts (deno task vectors)",
-  spec: SPEC,
-  names: {
-    losses: Object.keys(LOSSES),
-    implicitDivergences: [...new Set(DIVERGENCES.map((d) => d.options.divergence as string))],
-    implicitGenerators: [...new Set(DIVERGENCES.flatMap((d) => (d.options.f ? [d.options.f] : [])))],
-    kernels: [...MIXTURE_KERNELS],
-    explicitDivergences: Object.keys(EXPLICIT_DIVERGENCES),
-    explicitGenerators: Object.keys(F_GENERATORS),
-  },
-  pairs: PAIRS,
-  losses,
-  explicit: {
-    logP: ROWS.map(([p]) => p.map(Math.log)),
-    logQ: ROWS.map(([, q]) => q.map(Math.log)),
-    tokenEmbeddings: EMBEDDINGS,
-    cases: EXPLICIT.map(({ name, divergence, options, fn }) => ({
-      name,
-      divergence,
-      options,
-      values: ROWS.map(([p, q]) => fn(p, q)),
-    })),
-  },
-};
-await Deno.writeTextFile(OUT, JSON.stringify(vectors, null, 1) + "\n");
-console.log(`wrote ${losses.length} loss cases and ${EXPLICIT.length} explicit cases to ${OUT.pathname}`);
+  type Numeric = (p: number[], q: number[]) => number;
+  const EXPLICIT: { name: string; divergence: string; options: Record<string, unknown>; fn: Numeric }[] = [
+    { name: "kl", divergence: "kl", options: {}, fn: klDivergence },
+    { name: "js", divergence: "js", options: {}, fn: jsDivergence },
+    { name: "hellinger", divergence: "hellinger", options: {}, fn: hellingerDistance },
+    {
+      name: "renyi(0.5)",
+      divergence: "renyi",
+      options: { alpha: 0.5 },
+      fn: (p, q) => renyiDivergence(p, q, { alpha: 0.5 }),
+    },
+    {
+      name: "renyi(2)",
+      divergence: "renyi",
+      options: { alpha: 2 },
+      fn: (p, q) => renyiDivergence(p, q, { alpha: 2 }),
+    },
+    { name: "bhattacharyya", divergence: "bhattacharyya", options: {}, fn: bhattacharyyaDistance },
+    ...(Object.keys(F_GENERATORS) as FGeneratorName[]).flatMap((f) =>
+      (f === "alpha" ? [0.3, 1.5] : [undefined]).map((alpha) => ({
+        name: `f:${f}${alpha === undefined ? "" : `(${alpha})`}`,
+        divergence: "f",
+        options: alpha === undefined ? { f } : { f, alpha },
+        fn: (p: number[], q: number[]) => fDivergence(p, q, { f, alpha }),
+      }))
+    ),
+    {
+      name: "wasserstein",
+      divergence: "wasserstein",
+      options: { topK: V, epsilon: 0.05, iterations: 5000 },
+      fn: (p, q) =>
+        entropicTransport(p, q, { cost: COST, epsilon: 0.05, tolerance: 1e-14, maxIterations: 1e6 }).cost,
+    },
+  ];
+
+  /**
+   * Which of the shared formula decisions (issues 11 and 13) the TypeScript core that wrote this file implements:
+   * scores from one generator table with unit slope (φ(0) = 0, φ′(0) = 1), and IPO on length-normalized log-ratios
+   * (a RangeError without token counts). The Python tests expect the cases these touch to fail until both are true.
+   */
+  function ipoNeedsTokens(): boolean {
+    try {
+      preferenceLoss({ policyChosen: -1, policyRejected: -2, referenceChosen: -1, referenceRejected: -1 }, {
+        loss: "ipo",
+      });
+      return false;
+    } catch (e) {
+      if (e instanceof RangeError) return true;
+      throw e;
+    }
+  }
+  const SPEC = {
+    unitSlopeScores: implicitScore("forward-kl").value(0) === 0 && implicitScore("js").derivative(0) === 1,
+    ipoLengthNormalized: ipoNeedsTokens(),
+  };
+
+  return {
+    generator: "python/vectors/generate.ts (deno task vectors)",
+    spec: SPEC,
+    names: {
+      losses: Object.keys(LOSSES),
+      implicitDivergences: [...new Set(DIVERGENCES.map((d) => d.options.divergence as string))],
+      implicitGenerators: [...new Set(DIVERGENCES.flatMap((d) => (d.options.f ? [d.options.f] : [])))],
+      kernels: [...MIXTURE_KERNELS],
+      explicitDivergences: Object.keys(EXPLICIT_DIVERGENCES),
+      explicitGenerators: Object.keys(F_GENERATORS),
+    },
+    pairs: PAIRS,
+    losses,
+    explicit: {
+      logP: ROWS.map(([p]) => p.map(Math.log)),
+      logQ: ROWS.map(([, q]) => q.map(Math.log)),
+      tokenEmbeddings: EMBEDDINGS,
+      cases: EXPLICIT.map(({ name, divergence, options, fn }) => ({
+        name,
+        divergence,
+        options,
+        values: ROWS.map(([p, q]) => fn(p, q)),
+      })),
+    },
+  };
+}
+
+if (import.meta.main) {
+  const vectors = buildVectors();
+  await Deno.writeTextFile(OUT, JSON.stringify(vectors, null, 1) + "\n");
+  const n = (vectors.losses as unknown[]).length;
+  const m = (vectors.explicit as { cases: unknown[] }).cases.length;
+  console.log(`wrote ${n} loss cases and ${m} explicit cases to ${OUT.pathname}`);
+}
