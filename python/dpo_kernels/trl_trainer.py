@@ -72,6 +72,13 @@ class KernelDPOTrainer(DPOTrainer):
                  entropy_weight: Optional[float] = None, sft_weight: float = 0.0, normalize_scores: bool = True,
                  shuffle: bool = True, **kwargs: Any) -> None:
         dpo_args = kwargs.get("args")
+        if dpo_args is not None and getattr(dpo_args, "rpo_alpha", None) is not None:
+            raise ValueError(f"rpo_alpha {dpo_args.rpo_alpha!r} is TRL's NLL term; use sft_weight= instead")
+        f_type = getattr(dpo_args, "f_divergence_type", "reverse_kl")
+        f_type = getattr(f_type, "value", f_type)
+        if f_type != "reverse_kl":
+            raise ValueError(f"f_divergence_type {f_type!r} is TRL's own; use divergence= (kl, forward-kl, js, "
+                             "hellinger, bhattacharyya, renyi, alpha, f) instead")
         loss_type = getattr(dpo_args, "loss_type", None) or kwargs.get("loss_type") or "sigmoid"
         beta = getattr(dpo_args, "beta", None) or kwargs.get("beta") or 0.1
         smoothing = getattr(dpo_args, "label_smoothing", 0.0) or 0.0
@@ -128,15 +135,21 @@ class KernelDPOTrainer(DPOTrainer):
                                              label_pad_token_id=self.label_pad_token_id)
         return logps[:n], logps[n:], logits[:n], logits[n:], counts[:n], counts[n:]
 
-    def get_batch_loss_metrics(self, model, batch: Dict[str, Union[List, torch.LongTensor]],
-                               train_eval: Literal["train", "eval"] = "train"):
-        pc, pr, logits_c, logits_r, nc, nr = self.concatenated_forward(model, batch)
+    def _reference_logps(self, batch: Dict[str, Union[List, torch.LongTensor]]):
+        """The reference's summed log-probs of chosen and rejected (TRL's null_ref_context without a ref model)."""
         with torch.no_grad():
             if self.ref_model is None:
                 with self.null_ref_context():
-                    rc, rr = self.concatenated_forward(self.model, batch)[:2]
-            else:
-                rc, rr = self.concatenated_forward(self.ref_model, batch)[:2]
+                    return self.concatenated_forward(self.model, batch)[:2]
+            return self.concatenated_forward(self.ref_model, batch)[:2]
+
+    def get_batch_loss_metrics(self, model, batch: Dict[str, Union[List, torch.LongTensor]],
+                               train_eval: Literal["train", "eval"] = "train"):
+        pc, pr, logits_c, logits_r, nc, nr = self.concatenated_forward(model, batch)
+        if self.precompute_ref_log_probs and "reference_chosen_logps" in batch:
+            rc, rr = batch["reference_chosen_logps"], batch["reference_rejected_logps"]
+        else:
+            rc, rr = self._reference_logps(batch)
         extra: Dict[str, torch.Tensor] = {}
         if self.kernel_loss.gamma > 0:
             if "embedding_margin" not in batch:

@@ -30,7 +30,9 @@ def make_trainer(tmp_path: Path, steps: int = 3, **kwargs) -> KernelDPOTrainer:
     args = DPOConfig(output_dir=str(tmp_path / "out"), per_device_train_batch_size=4, max_steps=steps,
                      learning_rate=1e-2, logging_steps=1, save_strategy="no", report_to=[], use_cpu=True, seed=0,
                      beta=0.1, max_length=32, max_prompt_length=16, disable_tqdm=True,
-                     loss_type=kwargs.pop("loss_type", "sigmoid"))
+                     loss_type=kwargs.pop("loss_type", "sigmoid"), rpo_alpha=kwargs.pop("rpo_alpha", None),
+                     f_divergence_type=kwargs.pop("f_divergence_type", "reverse_kl"),
+                     precompute_ref_log_probs=kwargs.pop("precompute_ref_log_probs", False))
     return KernelDPOTrainer(tiny_gpt2(), args=args, train_dataset=tiny_preferences(16), tokenizer=tiny_tokenizer(),
                             **kwargs)
 
@@ -173,3 +175,16 @@ def test_the_command_line_trains_a_local_gpt2_folder(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "mixture_logits" in done.stdout and "kernel_weights/rbf" in done.stdout
     assert (out / "model.safetensors").exists() and (out / "config.json").exists()
+
+
+def test_trls_own_nll_and_f_divergence_settings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sft_weight"):
+        make_trainer(tmp_path, rpo_alpha=1.0)
+    with pytest.raises(ValueError, match="divergence="):
+        make_trainer(tmp_path, f_divergence_type="js_divergence")
+
+
+def test_precomputed_reference_log_probs_train(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path, steps=2, kernel="rbf", precompute_ref_log_probs=True)
+    trainer.train()
+    assert len(trainer.step_losses) == 2 and all(math.isfinite(x) for x in trainer.step_losses)
