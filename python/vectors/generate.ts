@@ -261,7 +261,8 @@ export function buildVectors(): Record<string, unknown> {
     }
   }
   const SPEC = {
-    unitSlopeScores: implicitScore("forward-kl").value(0) === 0 && implicitScore("js").derivative(0) === 1,
+    unitSlopeScores: Math.abs(implicitScore("forward-kl").value(0)) < 1e-12 &&
+      Math.abs(implicitScore("js").derivative(0) - 1) < 1e-12,
     ipoLengthNormalized: ipoNeedsTokens(),
   };
 
