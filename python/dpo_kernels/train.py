@@ -36,6 +36,8 @@ class KernelArguments:
     f: Optional[str] = field(default=None, metadata={"help": "the f generator with --divergence f"})
     gamma: float = field(default=0.0, metadata={"help": "weight of the hybrid embedding term"})
     entropy_weight: Optional[float] = field(default=None, metadata={"help": "eta, the mixture's entropy bonus"})
+    mixture_learning_rate: Optional[float] = field(default=None, metadata={"help": "the mixture logits' peak "
+                                                                                   "learning rate"})
     sft_weight: float = field(default=0.0, metadata={"help": "per-token NLL weight on the chosen response"})
     hmk_logits: Optional[List[float]] = field(default=None, metadata={"help": "6 initial HMK logits"})
 
@@ -53,7 +55,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     trainer = KernelDPOTrainer(
         model, args=config, train_dataset=data, tokenizer=tokenizer, kernel=kargs.kernel,
         divergence=kargs.divergence, alpha=kargs.alpha, f=kargs.f, gamma=kargs.gamma,
-        entropy_weight=kargs.entropy_weight, sft_weight=kargs.sft_weight,
+        entropy_weight=kargs.entropy_weight, mixture_learning_rate=kargs.mixture_learning_rate,
+        sft_weight=kargs.sft_weight,
         hmk_logits=None if hmk is None else (hmk[0:2], hmk[2:4], hmk[4:6]))
     trainer.train()
     trainer.save_model(config.output_dir)

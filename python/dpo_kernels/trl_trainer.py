@@ -60,6 +60,8 @@ class KernelDPOTrainer(DPOTrainer):
         gamma: the hybrid term's weight; needs an ``embedding_margin`` column in the dataset.
         kernel_options: the base kernels' settings.
         mixture_logits / hmk_logits: initial logits; entropy_weight: eta of the entropy bonus.
+        mixture_learning_rate: the logits' peak learning rate (their own optimizer group, no weight decay, same
+            schedule; default: the policy's), like the Deno trainer's mixtureLearningRate.
         sft_weight: weight of the per-token NLL of the chosen response.
         normalize_scores: False keeps f'(e^z) - f'(1) unscaled (slope f''(1) at 0; 1/4 for JS).
         shuffle: False reads the training set in order (for the distributed-vs-single-process comparison).
@@ -69,8 +71,9 @@ class KernelDPOTrainer(DPOTrainer):
                  alpha: Optional[float] = None, f: Optional[str] = None, gamma: float = 0.0,
                  kernel_options: Optional[KernelOptions] = None, mixture_logits: Optional[Sequence[float]] = None,
                  hmk_logits: Optional[Tuple[Sequence[float], Sequence[float], Sequence[float]]] = None,
-                 entropy_weight: Optional[float] = None, sft_weight: float = 0.0, normalize_scores: bool = True,
-                 shuffle: bool = True, **kwargs: Any) -> None:
+                 entropy_weight: Optional[float] = None, mixture_learning_rate: Optional[float] = None,
+                 sft_weight: float = 0.0, normalize_scores: bool = True, shuffle: bool = True,
+                 **kwargs: Any) -> None:
         dpo_args = kwargs.get("args")
         if dpo_args is not None and getattr(dpo_args, "rpo_alpha", None) is not None:
             raise ValueError(f"rpo_alpha {dpo_args.rpo_alpha!r} is TRL's NLL term; use sft_weight= instead")
@@ -98,8 +101,27 @@ class KernelDPOTrainer(DPOTrainer):
         ddp_ignore_bool_buffers(model)
         self.kernel_loss = loss_module
         self.shuffle = shuffle
+        if mixture_learning_rate is not None and not mixture_learning_rate > 0:
+            raise ValueError(f"mixture_learning_rate must be > 0, got {mixture_learning_rate!r}")
+        self.mixture_learning_rate = mixture_learning_rate
         self.step_losses: List[float] = []
         super().__init__(model, *args, **kwargs)
+
+    def create_optimizer(self):  # type: ignore[override]
+        """Trainer's optimizer, with the mixture's logits in their own group when mixture_learning_rate is set."""
+        mixture = self.kernel_loss.mixture
+        if self.optimizer is None and mixture is not None and self.mixture_learning_rate is not None:
+            own = {id(p) for p in mixture.parameters()}
+            decay = set(self.get_decay_parameter_names(self.model))
+            named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad and id(p) not in own]
+            groups = [
+                {"params": [p for n, p in named if n in decay], "weight_decay": self.args.weight_decay},
+                {"params": [p for n, p in named if n not in decay], "weight_decay": 0.0},
+                {"params": list(mixture.parameters()), "weight_decay": 0.0, "lr": self.mixture_learning_rate},
+            ]
+            cls, kwargs = self.get_optimizer_cls_and_kwargs(self.args, self.model)
+            self.optimizer = cls(groups, **kwargs)
+        return super().create_optimizer()
 
     def _get_train_sampler(self):  # type: ignore[override]
         if not self.shuffle:

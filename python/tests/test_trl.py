@@ -188,3 +188,15 @@ def test_precomputed_reference_log_probs_train(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path, steps=2, kernel="rbf", precompute_ref_log_probs=True)
     trainer.train()
     assert len(trainer.step_losses) == 2 and all(math.isfinite(x) for x in trainer.step_losses)
+
+
+def test_the_mixture_learning_rate_moves_the_logits_further(tmp_path: Path) -> None:
+    moved = []
+    for lr in (None, 0.5):
+        trainer = make_trainer(tmp_path / str(lr), steps=2, kernel="mixture", mixture_learning_rate=lr)
+        before = trainer.mixture_logits()
+        trainer.train()
+        groups = trainer.optimizer.param_groups
+        assert len(groups) == (2 if lr is None else 3)
+        moved.append((trainer.mixture_logits() - before).abs().max().item())
+    assert moved[1] > 10 * moved[0] > 0
