@@ -8,3 +8,4 @@ export * from "./safetensors.ts";
 export * from "./checkpoint.ts";
 export * from "./hub.ts";
 export * from "./gpt2.ts";
+export * from "./gpt2_export.ts";

@@ -1,0 +1,54 @@
+"""Trains the tiny GPT-2 with KernelDPOTrainer for a few steps and writes the per-step global losses and the final
+mixture logits (one JSON file per rank). Run directly (one process) or under torchrun (gloo on the CPU).
+
+    python tests/run_tiny.py OUT_DIR PER_DEVICE_BATCH [KERNEL] [DIVERGENCE]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import torch
+from trl import DPOConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from dpo_kernels.tiny import tiny_gpt2, tiny_preferences, tiny_tokenizer  # noqa: E402
+from dpo_kernels.trl_trainer import KernelDPOTrainer  # noqa: E402
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    batch = int(sys.argv[2])
+    kernel = sys.argv[3] if len(sys.argv) > 3 else "hmk"
+    divergence = sys.argv[4] if len(sys.argv) > 4 else "kl"
+    steps = int(os.environ.get("TINY_STEPS", "4"))
+    rank = int(os.environ.get("RANK", "0"))
+    torch.manual_seed(0)
+    args = DPOConfig(output_dir=str(out / "trainer"), per_device_train_batch_size=batch, max_steps=steps,
+                     learning_rate=1e-3, logging_steps=1, save_strategy="no", report_to=[], use_cpu=True,
+                     seed=0, beta=0.1, max_length=32, max_prompt_length=16, disable_tqdm=True,
+                     dataloader_num_workers=0)
+    trainer = KernelDPOTrainer(tiny_gpt2(), args=args, train_dataset=tiny_preferences(32), tokenizer=tiny_tokenizer(),
+                               kernel=None if kernel == "linear" else kernel, divergence=divergence, gamma=0.5,
+                               hmk_logits=([0.2, -0.1], [0.4, 0.0], [-0.3, 0.6]), shuffle=False)
+    trainer.train()
+    logits = trainer.mixture_logits()
+    logged = [{k: v for k, v in h.items() if "/" in k or k == "loss"} for h in trainer.state.log_history]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"rank{rank}.json").write_text(json.dumps({
+        "world_size": int(os.environ.get("WORLD_SIZE", "1")),
+        "step_losses": trainer.step_losses,
+        "logits": None if logits is None else logits.tolist(),
+        "log_history": logged,
+    }))
+    # Leave the process group before exit: gloo's threads abort the interpreter's teardown otherwise.
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
