@@ -21,6 +21,7 @@ import { basename, dirname, join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
+import { assertRecordedName } from "./safe_path.ts";
 import type { Tokenizer, TokenizerInfo } from "../tokenizer/types.ts";
 import {
   encodeSafetensors,
@@ -120,6 +121,7 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
+  assertRecordedName(t.name, "options.tokenizer.name");
   const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
   if (t.eosId !== undefined) info.eosId = t.eosId;
   return info;
@@ -136,6 +138,8 @@ function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
  * @returns The folder written.
  * @throws {TypeError} If the state is not JSON with finite numbers (naming the bad path), or a tensor's dtype
  * cannot be stored.
+ * @throws {RangeError} If the tokenizer's name is not portable: an absolute path, or one with `..`, a backslash
+ * or an empty segment (a checkpoint records `"byte"`, a hub id or a relative folder; see `assertRecordedName`).
  * @throws {Error} If `dir` exists and is not a checkpoint, or on a file-system error (the previous checkpoint is
  * left in place).
  *
@@ -253,6 +257,25 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   return dir;
 }
 
+/** A checkpoint's tokenizer record, checked: a safe name (never an absolute path or `..`), a vocabulary size. */
+function tokenizerRecordRead(record: Record<string, unknown>, configPath: string): TokenizerInfo {
+  const where = `${configPath}: dpo_kernels.tokenizer`;
+  const name = assertRecordedName(record["name"], `${where}.name`);
+  const vocabSize = record["vocabSize"];
+  if (!Number.isInteger(vocabSize) || (vocabSize as number) < 1) {
+    throw new RangeError(`${where}.vocabSize must be an integer >= 1, got ${describe(vocabSize)}`);
+  }
+  const info: TokenizerInfo = { name, vocabSize: vocabSize as number };
+  const eosId = record["eosId"];
+  if (eosId !== undefined && eosId !== null) {
+    if (!Number.isInteger(eosId) || (eosId as number) < 0) {
+      throw new RangeError(`${where}.eosId must be an integer >= 0, got ${describe(eosId)}`);
+    }
+    info.eosId = eosId as number;
+  }
+  return info;
+}
+
 async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -277,7 +300,9 @@ async function readJsonFile(path: string): Promise<unknown> {
  * @throws {Error} If the folder or a required file is missing (pointing at a previous checkpoint an interrupted
  * save left renamed aside, if any), if config.json is not a dpo-kernels checkpoint or is of a newer format, or a
  * parameter is missing or unexpected (naming the file and tensor).
- * @throws {RangeError} On a parameter of the wrong shape (naming the file, tensor and both shapes).
+ * @throws {RangeError} On a parameter of the wrong shape (naming the file, tensor and both shapes), or a
+ * tokenizer record whose name is not a safe name (absolute path, `..`, backslash, empty segment: the name is
+ * later used as a path or hub id) or whose vocabulary size is not a positive integer.
  *
  * @example
  * ```ts
@@ -372,7 +397,19 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     weights: tensorsFromSafetensors(ordered),
     formatVersion: version as number,
   };
-  if (typeof tokenizer === "object" && tokenizer !== null) result.tokenizer = tokenizer as TokenizerInfo;
+  if (typeof tokenizer === "object" && tokenizer !== null) {
+    try {
+      result.tokenizer = tokenizerRecordRead(tokenizer as Record<string, unknown>, configPath);
+    } catch (e) {
+      for (const w of result.weights.values()) w.dispose();
+      throw e;
+    }
+  } else if (tokenizer !== undefined && tokenizer !== null) {
+    for (const w of result.weights.values()) w.dispose();
+    throw new TypeError(
+      `${configPath}: dpo_kernels.tokenizer must be an object or null, got ${describe(tokenizer)}`,
+    );
+  }
   const optimizerPath = join(dir, CHECKPOINT_FILES.optimizer);
   if (await exists(optimizerPath)) {
     try {
