@@ -3,7 +3,7 @@
  * split, their format, the normalizer from the dataset's own rows, its category and license. {@link loadDataset}
  * downloads (once, into the hub cache) and normalizes; {@link loadLocalDataset} reads an already-normalized
  * JSONL copy (`{prompt, chosen, rejected, source, category}` per line, such as the files described in
- * `/work/shared/data/SOURCES.md`), by path or by name inside `$DPO_KERNELS_DATA_DIR`.
+ * `$DPO_KERNELS_DATA_DIR/SOURCES.md`), by path or by name inside `$DPO_KERNELS_DATA_DIR`.
  *
  * @module
  */
@@ -393,8 +393,8 @@ async function isFile(path: string): Promise<boolean> {
  * @example
  * ```ts ignore
  * import { resolveLocalDataset } from "@dpo-kernels/dpo-kernels/data";
- * // DPO_KERNELS_DATA_DIR=/work/shared/data
- * console.log(await resolveLocalDataset("hh-rlhf-harmless")); // /work/shared/data/hh_rlhf_harmless.jsonl
+ * // with DPO_KERNELS_DATA_DIR set to the data folder:
+ * console.log(await resolveLocalDataset("hh-rlhf-harmless")); // $DPO_KERNELS_DATA_DIR/hh_rlhf_harmless.jsonl
  * ```
  */
 export async function resolveLocalDataset(
