@@ -74,7 +74,7 @@ Deno.test({
     }
     assert.equal(await useBackend("webgpu", { log, allowSoftwareGpu: true }), "webgpu");
     assert.equal(lines.length, 1);
-    assert.ok(lines[0]!.startsWith(describeAdapter(info)), lines[0]);
+    assert.ok(lines[0]!.startsWith(describeAdapter(info)), String(lines[0]));
     await useBackend("cpu");
   },
 });

@@ -1,8 +1,8 @@
 // No tracked file names a path of the machine it was written on: a user has no such folder, and it leaks the
 // build machine's layout. Checked over `git ls-files`, so it needs `--allow-run` (for git) and `--allow-read`.
 //
-// Flagged: absolute paths under a home or build folder — `/work/…`, `/root/…`, `/home/<user>/…`,
-// `/Users/<user>/…`, `C:\Users\<user>\…` — where the `/` is not preceded by a word character, `.`, `~`, `$`, `}`
+// Flagged: absolute paths under a home or build folder — `/work`, `/root`, `/home/<user>`, `/Users/<user>`
+// (each followed by a slash), `C:\Users\<user>\…` — where the `/` is not preceded by a word character, `.`, `~`, `$`, `}`
 // or another `/` (so URLs such as `https://host/work/x` and `$HOME/x`, `~/x` are not flagged). Not flagged:
 // `/tmp/…`, `/usr/…`, `/etc/…`, `/dev/…`: tests and examples use temporary and system folders deliberately, and
 // they exist on every Unix machine. Binary files (a NUL byte in the first 8 KiB) are skipped.

@@ -6,18 +6,43 @@
  */
 import type { Matrix, Vector } from "./types.ts";
 
-/** Formats a value for an error message: numbers as they are, arrays by length and a short head. */
+/** `String(value)`, or a type tag where that throws (an object whose `toString` is not a function). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Formats a value for an error message: numbers as they are, arrays by length and a short head. Never throws,
+ * whatever the value (JSON with a `toString` key, cycles, BigInts), so that a message about bad input is never
+ * replaced by an error of its own.
+ */
 export function describe(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (Array.isArray(value) || ArrayBuffer.isView(value)) {
     const arr = value as ArrayLike<unknown>;
-    const head = Array.from({ length: Math.min(arr.length, 4) }, (_, i) => String(arr[i])).join(", ");
+    const head = Array.from({ length: Math.min(arr.length, 4) }, (_, i) => {
+      const x = arr[i];
+      return typeof x === "object" && x !== null ? describeShort(x) : safeString(x);
+    }).join(", ");
     return `[${head}${arr.length > 4 ? ", …" : ""}] (length ${arr.length})`;
   }
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? safeString(value);
   } catch {
-    return String(value);
+    return safeString(value);
+  }
+}
+
+function describeShort(value: object): string {
+  try {
+    const s = JSON.stringify(value) ?? safeString(value);
+    return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  } catch {
+    return safeString(value);
   }
 }
 
