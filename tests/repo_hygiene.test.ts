@@ -50,14 +50,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The tracked files, or undefined when there is no `.git` or no `git`. */
-async function trackedFiles(): Promise<string[] | undefined> {
-  if (!(await exists(join(ROOT, ".git")))) return undefined;
+/** The tracked files of the checkout at `root`, or undefined when there is no `.git` or no `git`. */
+async function trackedFiles(root: string): Promise<string[] | undefined> {
+  if (!(await exists(join(root, ".git")))) return undefined;
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("git", {
       args: ["ls-files", "-z"],
-      cwd: ROOT,
+      cwd: root,
       stdout: "piped",
       stderr: "piped",
     })
@@ -67,7 +67,7 @@ async function trackedFiles(): Promise<string[] | undefined> {
     throw e;
   }
   if (!output.success) {
-    throw new Error(`git ls-files failed in ${ROOT}: ${new TextDecoder().decode(output.stderr)}`);
+    throw new Error(`git ls-files failed in ${root}: ${new TextDecoder().decode(output.stderr)}`);
   }
   return new TextDecoder().decode(output.stdout).split("\0").filter((f) => f !== "");
 }
@@ -96,7 +96,7 @@ Deno.test("repo hygiene: the pattern flags home and build folders, not URLs, var
 });
 
 Deno.test("repo hygiene: no tracked text file holds an absolute path of a home or build folder", async () => {
-  const files = await trackedFiles();
+  const files = await trackedFiles(ROOT);
   if (files === undefined) {
     console.log("skipped: no .git folder or no git binary (not a git checkout)");
     return;
@@ -121,4 +121,13 @@ Deno.test("repo hygiene: no tracked text file holds an absolute path of a home o
       problems.slice(0, 30).join("\n")
     }`,
   );
+});
+
+Deno.test("repo hygiene: outside a git checkout the check skips instead of failing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "repo_hygiene_" });
+  try {
+    assert.equal(await trackedFiles(dir), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
