@@ -188,3 +188,43 @@ Deno.test("safe_path: a checkpoint's tokenizer name is checked on load and on sa
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("safe_path: a tokenizer folder given by absolute path is copied into the checkpoint, not named", async () => {
+  const root = await Deno.makeTempDir({ prefix: "safe_path_" });
+  const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 }, { seed: 1 });
+  try {
+    const tokFolder = join(root, "machine", "specific", "tok");
+    await Deno.mkdir(tokFolder, { recursive: true });
+    await Deno.writeTextFile(join(tokFolder, "tokenizer.json"), '{"model": {"type": "WordLevel"}}');
+    await Deno.writeTextFile(join(tokFolder, "tokenizer_config.json"), "{}");
+    const dir = join(root, "ckpt");
+    await saveCheckpoint(dir, { model, tokenizer: { name: tokFolder, vocabSize: 16, eosId: 3 } });
+    const raw = await Deno.readTextFile(join(dir, "config.json"));
+    assert.ok(!raw.includes(root), "config.json names no path of this machine");
+    assert.deepEqual(JSON.parse(raw).dpo_kernels.tokenizer, { name: ".", vocabSize: 16, eosId: 3 });
+    for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
+      assert.equal(await Deno.readTextFile(join(dir, f)), await Deno.readTextFile(join(tokFolder, f)), f);
+    }
+    // Loaded, the name is the checkpoint's own folder, wherever it now lives.
+    const moved = join(root, "elsewhere");
+    await Deno.rename(dir, moved);
+    const ckpt = await loadCheckpoint(moved);
+    assert.deepEqual(ckpt.tokenizer, { name: moved, vocabSize: 16, eosId: 3 });
+    // Saving again from that record copies the files again (the folder is absolute now).
+    await saveCheckpoint(join(root, "again"), { model, tokenizer: ckpt.tokenizer! });
+    assert.equal(
+      await Deno.readTextFile(join(root, "again", "tokenizer.json")),
+      '{"model": {"type": "WordLevel"}}',
+    );
+    for (const w of ckpt.weights.values()) w.dispose();
+    // An absolute path that holds no tokenizer.json is refused before anything is written.
+    await assert.rejects(
+      saveCheckpoint(join(root, "bad"), { model, tokenizer: { name: join(root, "nothing"), vocabSize: 16 } }),
+      (e: Error) => e instanceof RangeError && e.message.includes("options.tokenizer.name"),
+    );
+    assert.ok(!(await Deno.stat(join(root, "bad")).then(() => true, () => false)));
+  } finally {
+    model.dispose();
+    await Deno.remove(root, { recursive: true });
+  }
+});

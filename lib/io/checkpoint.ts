@@ -7,6 +7,7 @@
  * dir/config.json            Hugging Face GPT-2 keys + {"dpo_kernels": {format_version, gpt, tokenizer}}
  * dir/optimizer.safetensors  optional: the optimizer's tensors by name
  * dir/trainer_state.json     optional: any JSON (step, losses, RNG state, …)
+ * dir/tokenizer.json         only for a tokenizer loaded from a folder by absolute path (recorded as ".")
  * ```
  *
  * config.json carries Hugging Face's GPT-2 keys too, so a checkpoint is also a GPT-2 folder: `loadGpt2` reads it,
@@ -21,7 +22,7 @@ import { basename, dirname, join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
-import { assertRecordedName } from "./safe_path.ts";
+import { assertRecordedName, isSafeRelativePath } from "./safe_path.ts";
 import type { Tokenizer, TokenizerInfo } from "../tokenizer/types.ts";
 import {
   encodeSafetensors,
@@ -65,7 +66,10 @@ export interface Checkpoint {
   config: Required<GptConfig>;
   /** The parameters by name, in `gptParameterShapes` order: `new Gpt(config, { weights })`. */
   weights: Map<string, tf.Tensor>;
-  /** The tokenizer's record, when one was saved. */
+  /**
+   * The tokenizer's record, when one was saved. Its name loads the tokenizer with `loadTokenizer`: `"byte"`, a
+   * hub id, a relative folder, or this checkpoint's folder where the tokenizer files were saved inside it.
+   */
   tokenizer?: TokenizerInfo;
   /** The optimizer's tensors, when saved. */
   optimizer?: Map<string, tf.Tensor>;
@@ -120,11 +124,31 @@ async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
-  assertRecordedName(t.name, "options.tokenizer.name");
+/** The recorded tokenizer name meaning "the tokenizer files in this checkpoint folder". */
+export const CHECKPOINT_TOKENIZER_HERE = ".";
+
+/** A tokenizer folder's files copied into a checkpoint (`tokenizer.json` required). */
+const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"] as const;
+
+/**
+ * The tokenizer record a checkpoint stores, and the folder whose tokenizer files it copies. A name that is
+ * `"byte"`, a hub id or a safe relative path is recorded as it is; a folder given by an absolute path (or one
+ * with `..`) would tie the checkpoint to this machine, so its tokenizer files are copied into the checkpoint
+ * and the record says {@link CHECKPOINT_TOKENIZER_HERE}.
+ */
+async function tokenizerRecord(
+  t: Tokenizer | TokenizerInfo,
+): Promise<{ info: TokenizerInfo; copyFrom?: string }> {
   const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
   if (t.eosId !== undefined) info.eosId = t.eosId;
-  return info;
+  if (typeof t.name === "string" && (isSafeRelativePath(t.name) || t.name === CHECKPOINT_TOKENIZER_HERE)) {
+    return { info };
+  }
+  if (typeof t.name === "string" && t.name !== "" && await exists(join(t.name, TOKENIZER_FILES[0]))) {
+    return { info: { ...info, name: CHECKPOINT_TOKENIZER_HERE }, copyFrom: t.name };
+  }
+  assertRecordedName(t.name, "options.tokenizer.name"); // throws, naming the value and why
+  return { info };
 }
 
 /**
@@ -138,8 +162,9 @@ function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
  * @returns The folder written.
  * @throws {TypeError} If the state is not JSON with finite numbers (naming the bad path), or a tensor's dtype
  * cannot be stored.
- * @throws {RangeError} If the tokenizer's name is not portable: an absolute path, or one with `..`, a backslash
- * or an empty segment (a checkpoint records `"byte"`, a hub id or a relative folder; see `assertRecordedName`).
+ * @throws {RangeError} If the tokenizer's name is neither `"byte"`, a hub id or a safe relative path, nor a
+ * folder holding `tokenizer.json` (such a folder's tokenizer files are copied into the checkpoint and recorded
+ * as `"."`, so that the checkpoint never names a path of this machine; see `assertRecordedName`).
  * @throws {Error} If `dir` exists and is not a checkpoint, or on a file-system error (the previous checkpoint is
  * left in place).
  *
@@ -182,7 +207,8 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   }
 
   const config = model.config;
-  const tokenizer = options.tokenizer === undefined ? undefined : tokenizerRecord(options.tokenizer);
+  const record = options.tokenizer === undefined ? undefined : await tokenizerRecord(options.tokenizer);
+  const tokenizer = record?.info;
   const configJson = {
     model_type: "gpt2",
     architectures: ["GPT2LMHeadModel"],
@@ -232,6 +258,12 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
         encoder.encode(JSON.stringify(options.state, null, 2) + "\n"),
       );
     }
+    if (record?.copyFrom !== undefined) {
+      for (const file of TOKENIZER_FILES) {
+        const from = join(record.copyFrom, file);
+        if (await exists(from)) await writeSynced(join(tmp, file), await Deno.readFile(from));
+      }
+    }
     // config.json last: a folder with it is complete.
     await writeSynced(
       join(tmp, CHECKPOINT_FILES.config),
@@ -261,7 +293,11 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
 function tokenizerRecordRead(record: Record<string, unknown>, configPath: string): TokenizerInfo {
   const where = `${configPath}: dpo_kernels.tokenizer`;
   const get = (key: string): unknown => Object.hasOwn(record, key) ? record[key] : undefined;
-  const name = assertRecordedName(get("name"), `${where}.name`);
+  const recorded = get("name");
+  // "." is the tokenizer files saved beside config.json: the checkpoint folder itself.
+  const name = recorded === CHECKPOINT_TOKENIZER_HERE
+    ? dirname(configPath)
+    : assertRecordedName(recorded, `${where}.name`);
   const vocabSize = get("vocabSize");
   if (!Number.isInteger(vocabSize) || (vocabSize as number) < 1) {
     throw new RangeError(`${where}.vocabSize must be an integer >= 1, got ${describe(vocabSize)}`);
@@ -281,7 +317,10 @@ function tokenizerRecordRead(record: Record<string, unknown>, configPath: string
 export interface CheckpointConfig {
   /** The GPT's shape, validated. */
   config: Required<GptConfig>;
-  /** The tokenizer's record, when one was saved (its name checked by `assertRecordedName`). */
+  /**
+   * The tokenizer's record, when one was saved: its name checked by `assertRecordedName`, or, recorded as `"."`,
+   * the checkpoint's folder (the directory of `configPath`), which holds the tokenizer files.
+   */
   tokenizer?: TokenizerInfo;
   /** The layout version, 1 to {@link CHECKPOINT_FORMAT_VERSION}. */
   formatVersion: number;
