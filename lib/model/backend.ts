@@ -153,9 +153,9 @@ export const BACKENDS: Readonly<Record<"wasm" | "cpu" | "webgpu" | "tensorflow",
         const reason = softwareAdapterReason(info);
         if (reason !== undefined && !(options.allowSoftwareGpu ?? allowSoftwareGpuFromEnv())) {
           throw new Error(
-            `backend webgpu: the only adapter is a software one (${reason}; ${line}), which runs on the CPU ` +
-              "slower than the wasm backend. Use --backend wasm, install a GPU driver, or pass " +
-              "allowSoftwareGpu (--allow-software-gpu, or DPO_KERNELS_ALLOW_SOFTWARE_GPU=1) to run on it anyway",
+            `backend webgpu: the WebGPU adapter is a software one (${reason}; ${line}), which runs on the CPU ` +
+              "slower than the wasm backend. Use the wasm backend, install a GPU driver, or set " +
+              "DPO_KERNELS_ALLOW_SOFTWARE_GPU=1 (useBackend's allowSoftwareGpu option) to run on it anyway",
           );
         }
         (options.log ?? console.error)(reason === undefined ? line : `${line} (software: ${reason})`);
