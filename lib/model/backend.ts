@@ -50,8 +50,8 @@ const SOFTWARE_GPU_VENDORS: ReadonlySet<string> = new Set(["65541", "0x10005", "
  * Why a WebGPU adapter is a software or fallback one, or undefined for a hardware adapter.
  *
  * @param adapter What the adapter reports.
- * @returns A short reason (`"isFallbackAdapter is true"`, `"driver llvmpipe (…)"`, `"vendor id 65541 (Mesa's
- * software drivers)"`), or undefined.
+ * @returns A short reason (`"isFallbackAdapter is true"`, `"driver llvmpipe (…)"`, `"vendor id 65541 (a
+ * software driver's)"`), or undefined.
  *
  * @example
  * ```ts
