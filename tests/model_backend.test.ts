@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { BACKENDS, useBackend } from "../lib/model/backend.ts";
+import { BACKENDS, describeAdapter, softwareAdapterReason, useBackend } from "../lib/model/backend.ts";
 import { assert } from "./_assert.ts";
 
 Deno.test("backends: each named one initializes or fails loudly; never a silent fall-back", async () => {
@@ -14,4 +14,67 @@ Deno.test("backends: each named one initializes or fails loudly; never a silent 
   assert.equal(tf.getBackend(), "wasm");
   assert.deepEqual(Object.keys(BACKENDS), ["wasm", "cpu", "webgpu", "tensorflow"]);
   await useBackend("cpu");
+});
+
+Deno.test("webgpu: software and fallback adapters are recognized, hardware ones are not", () => {
+  // Adapters as Deno 2.9 (wgpu) reports them: Mesa's llvmpipe here, lavapipe, SwiftShader, a fallback flag.
+  const software = [
+    { vendor: "65541", architecture: "", device: "0", description: "llvmpipe (LLVM 15.0.6, 256 bits)" },
+    { vendor: "65541", description: "" },
+    { vendor: "0x10005", description: "lavapipe" },
+    { vendor: "6880", device: "49374", description: "SwiftShader Device (Subzero)" },
+    { vendor: "4318", description: "NVIDIA H200", isFallbackAdapter: true },
+    { vendor: "", description: "Microsoft Basic Render Driver" },
+  ];
+  for (const a of software) assert.ok(softwareAdapterReason(a) !== undefined, JSON.stringify(a));
+  const hardware = [
+    { vendor: "4318", architecture: "", device: "8837", description: "NVIDIA H200" },
+    { vendor: "4098", description: "AMD Radeon RX 7900 XTX (RADV NAVI31)" },
+    { vendor: "32902", description: "Intel(R) Graphics (ADL GT2)" },
+    { vendor: "apple", architecture: "metal-3", description: "" },
+    {},
+  ];
+  for (const a of hardware) assert.equal(softwareAdapterReason(a), undefined, JSON.stringify(a));
+  assert.equal(
+    describeAdapter(software[0]!),
+    'webgpu adapter: vendor 65541, architecture "", description "llvmpipe (LLVM 15.0.6, 256 bits)", device 0',
+  );
+});
+
+Deno.test({
+  name: "webgpu: a software adapter is refused unless allowed; the adapter is logged first",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const gpu = (navigator as unknown as {
+      gpu?: { requestAdapter(): Promise<{ info: Record<string, string> } | null> };
+    }).gpu;
+    const adapter = await gpu?.requestAdapter();
+    if (adapter === undefined || adapter === null) {
+      console.log("skipped: no WebGPU adapter (run with --unstable-webgpu and a GPU or mesa-vulkan-drivers)");
+      return;
+    }
+    const info = {
+      vendor: adapter.info.vendor,
+      architecture: adapter.info.architecture,
+      device: adapter.info.device,
+      description: adapter.info.description,
+    };
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    if (softwareAdapterReason(info) !== undefined) {
+      await assert.rejects(
+        useBackend("webgpu", { log, allowSoftwareGpu: false }),
+        (e: Error) =>
+          /is a software one/.test(e.message) && e.message.includes(info.description!) &&
+          /DPO_KERNELS_ALLOW_SOFTWARE_GPU=1/.test(e.message),
+      );
+      assert.deepEqual(lines, []);
+      assert.equal(tf.getBackend(), "cpu");
+    }
+    assert.equal(await useBackend("webgpu", { log, allowSoftwareGpu: true }), "webgpu");
+    assert.equal(lines.length, 1);
+    assert.ok(lines[0]!.startsWith(describeAdapter(info)), String(lines[0]));
+    await useBackend("cpu");
+  },
 });

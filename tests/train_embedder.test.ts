@@ -129,7 +129,15 @@ Deno.test("loadTextEmbedder: a local folder embeds a text as the normalized mean
     // The offline settings used for the folder are restored, so a later hub id is not looked up there.
     assert.deepEqual(settings(), before);
     const texts = ["the cat sat on the mat", "red", "blue dog ran fast", "the zebra"];
-    const got = await embed(texts);
+    let got: number[][];
+    try {
+      got = await embed(texts);
+    } finally {
+      // Released before the process exits (onnxruntime's exit-time teardown of a live session can crash).
+      await embed.dispose();
+      await embed.dispose(); // twice is harmless
+    }
+    await assert.rejects(embed(["red"]), /was disposed/);
     assert.equal(got.length, texts.length);
     texts.forEach((t, i) => {
       const e = got[i] as number[];

@@ -14,13 +14,22 @@ import { euclidean } from "../math/vector.ts";
  */
 const ALLCLOSE_ATOL = 1e-8;
 
+function scaled(row: Matrix[number], scale: number): Float64Array {
+  const out = new Float64Array(row.length);
+  for (let d = 0; d < row.length; d++) out[d] = (row[d] as number) / scale;
+  return out;
+}
+
 /**
  * The Davies–Bouldin score, exactly as `sklearn.metrics.davies_bouldin_score` computes it.
  *
  * For each cluster i with centroid μᵢ (the mean of its points), Sᵢ is the mean Euclidean distance of its
  * points to μᵢ, and Dᵢⱼ = ‖μᵢ − μⱼ‖. The score is the mean over clusters of maxⱼ≠ᵢ (Sᵢ + Sⱼ) / Dᵢⱼ; lower is
  * better (compact clusters, far apart). Like sklearn: a centroid distance of exactly 0 counts as infinite
- * (its ratio is 0), and the score is 0 when every Sᵢ or every Dᵢⱼ is within 1e-8 of 0.
+ * (its ratio is 0), and the score is 0 when every Sᵢ or every Dᵢⱼ is within 1e-8 of 0. The data are first
+ * divided by a power of two near their largest magnitude (exact, and the score is scale-invariant), so that
+ * coordinates up to the largest double neither overflow in the centroid sums and squared distances nor turn
+ * the score into 0; the 1e-8 test is applied at the data's own scale.
  *
  * Labels are compared with `SameValueZero` (so `1` and `"1"` are different clusters); their order and values
  * do not matter.
@@ -29,8 +38,9 @@ const ALLCLOSE_ATOL = 1e-8;
  * @param labels The cluster label of each point (n entries).
  * @returns The score, ≥ 0.
  * @throws {TypeError} If `points` or `labels` is not an array, or a label is neither a number nor a string.
- * @throws {RangeError} If `points` is empty, ragged or not finite, a label is NaN or infinite, the lengths
- *   differ, or the number of distinct labels is not between 2 and n − 1 (sklearn's rule).
+ * @throws {RangeError} If `points` is empty, ragged, not finite or of points with no coordinates, a label is
+ *   NaN or infinite, the lengths differ, or the number of distinct labels is not between 2 and n − 1
+ *   (sklearn's rule).
  * @example
  * ```ts
  * import { daviesBouldinScore } from "@dpo-kernels/dpo-kernels";
@@ -52,6 +62,13 @@ export function daviesBouldinScore(points: Matrix, labels: readonly (number | st
   }
   const n = points.length;
   const dim = (points[0] as Matrix[number]).length;
+  if (dim === 0) throw new RangeError(`points must have at least one coordinate, got points of length 0`);
+  // Scale by a power of two (exact) so that sums and squares of huge coordinates do not overflow.
+  let largest = 0;
+  for (const row of points) {
+    for (let d = 0; d < dim; d++) largest = Math.max(largest, Math.abs(row[d] as number));
+  }
+  const scale = largest > 1 ? 2 ** Math.min(Math.ceil(Math.log2(largest)), 1023) : 1;
 
   // cluster index of each point, in order of first appearance
   const index = new Map<number | string, number>();
@@ -83,7 +100,7 @@ export function daviesBouldinScore(points: Matrix, labels: readonly (number | st
   for (let i = 0; i < n; i++) {
     const c = centroids[assign[i] as number] as Float64Array;
     const row = points[i] as Matrix[number];
-    for (let d = 0; d < dim; d++) c[d] = (c[d] as number) + (row[d] as number);
+    for (let d = 0; d < dim; d++) c[d] = (c[d] as number) + (row[d] as number) / scale;
     counts[assign[i] as number] = (counts[assign[i] as number] as number) + 1;
   }
   for (let c = 0; c < k; c++) {
@@ -95,7 +112,8 @@ export function daviesBouldinScore(points: Matrix, labels: readonly (number | st
   const spread = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     const c = assign[i] as number;
-    spread[c] = (spread[c] as number) + euclidean(points[i] as Matrix[number], centroids[c] as Float64Array);
+    const row = scale === 1 ? points[i] as Matrix[number] : scaled(points[i] as Matrix[number], scale);
+    spread[c] = (spread[c] as number) + euclidean(row, centroids[c] as Float64Array);
   }
   for (let c = 0; c < k; c++) spread[c] = (spread[c] as number) / (counts[c] as number);
 
@@ -104,12 +122,12 @@ export function daviesBouldinScore(points: Matrix, labels: readonly (number | st
   let allSpreadZero = true;
   let allBetweenZero = true;
   for (let a = 0; a < k; a++) {
-    if (Math.abs(spread[a] as number) > ALLCLOSE_ATOL) allSpreadZero = false;
+    if (Math.abs(spread[a] as number) * scale > ALLCLOSE_ATOL) allSpreadZero = false;
     for (let b = a + 1; b < k; b++) {
       const d = euclidean(centroids[a] as Float64Array, centroids[b] as Float64Array);
       (between[a] as Float64Array)[b] = d;
       (between[b] as Float64Array)[a] = d;
-      if (d > ALLCLOSE_ATOL) allBetweenZero = false;
+      if (d * scale > ALLCLOSE_ATOL) allBetweenZero = false;
     }
   }
   if (allSpreadZero || allBetweenZero) return 0;

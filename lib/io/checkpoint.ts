@@ -7,6 +7,7 @@
  * dir/config.json            Hugging Face GPT-2 keys + {"dpo_kernels": {format_version, gpt, tokenizer}}
  * dir/optimizer.safetensors  optional: the optimizer's tensors by name
  * dir/trainer_state.json     optional: any JSON (step, losses, RNG state, …)
+ * dir/tokenizer.json         only for a tokenizer loaded from a folder by absolute path (recorded as ".")
  * ```
  *
  * config.json carries Hugging Face's GPT-2 keys too, so a checkpoint is also a GPT-2 folder: `loadGpt2` reads it,
@@ -21,6 +22,7 @@ import { basename, dirname, join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
+import { assertRecordedName, isSafeRelativePath } from "./safe_path.ts";
 import type { Tokenizer, TokenizerInfo } from "../tokenizer/types.ts";
 import {
   encodeSafetensors,
@@ -64,7 +66,10 @@ export interface Checkpoint {
   config: Required<GptConfig>;
   /** The parameters by name, in `gptParameterShapes` order: `new Gpt(config, { weights })`. */
   weights: Map<string, tf.Tensor>;
-  /** The tokenizer's record, when one was saved. */
+  /**
+   * The tokenizer's record, when one was saved. Its name loads the tokenizer with `loadTokenizer`: `"byte"`, a
+   * hub id, a relative folder, or this checkpoint's folder where the tokenizer files were saved inside it.
+   */
   tokenizer?: TokenizerInfo;
   /** The optimizer's tensors, when saved. */
   optimizer?: Map<string, tf.Tensor>;
@@ -136,10 +141,31 @@ async function removeStaleSaves(parent: string): Promise<void> {
   for (const name of stale) await Deno.remove(join(parent, name), { recursive: true }).catch(() => {});
 }
 
-function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
+/** The recorded tokenizer name meaning "the tokenizer files in this checkpoint folder". */
+export const CHECKPOINT_TOKENIZER_HERE = ".";
+
+/** A tokenizer folder's files copied into a checkpoint (`tokenizer.json` required). */
+const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"] as const;
+
+/**
+ * The tokenizer record a checkpoint stores, and the folder whose tokenizer files it copies. A name that is
+ * `"byte"`, a hub id or a safe relative path is recorded as it is; a folder given by an absolute path (or one
+ * with `..`) would tie the checkpoint to this machine, so its tokenizer files are copied into the checkpoint
+ * and the record says {@link CHECKPOINT_TOKENIZER_HERE}.
+ */
+async function tokenizerRecord(
+  t: Tokenizer | TokenizerInfo,
+): Promise<{ info: TokenizerInfo; copyFrom?: string }> {
   const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
   if (t.eosId !== undefined) info.eosId = t.eosId;
-  return info;
+  if (typeof t.name === "string" && (isSafeRelativePath(t.name) || t.name === CHECKPOINT_TOKENIZER_HERE)) {
+    return { info };
+  }
+  if (typeof t.name === "string" && t.name !== "" && await exists(join(t.name, TOKENIZER_FILES[0]))) {
+    return { info: { ...info, name: CHECKPOINT_TOKENIZER_HERE }, copyFrom: t.name };
+  }
+  assertRecordedName(t.name, "options.tokenizer.name"); // throws, naming the value and why
+  return { info };
 }
 
 /**
@@ -154,6 +180,9 @@ function tokenizerRecord(t: Tokenizer | TokenizerInfo): TokenizerInfo {
  * @returns The folder written.
  * @throws {TypeError} If the state is not JSON with finite numbers (naming the bad path), or a tensor's dtype
  * cannot be stored.
+ * @throws {RangeError} If the tokenizer's name is neither `"byte"`, a hub id or a safe relative path, nor a
+ * folder holding `tokenizer.json` (such a folder's tokenizer files are copied into the checkpoint and recorded
+ * as `"."`, so that the checkpoint never names a path of this machine; see `assertRecordedName`).
  * @throws {Error} If `dir` exists and is not a checkpoint, or on a file-system error (the previous checkpoint is
  * left in place).
  *
@@ -196,7 +225,8 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   }
 
   const config = model.config;
-  const tokenizer = options.tokenizer === undefined ? undefined : tokenizerRecord(options.tokenizer);
+  const record = options.tokenizer === undefined ? undefined : await tokenizerRecord(options.tokenizer);
+  const tokenizer = record?.info;
   const configJson = {
     model_type: "gpt2",
     architectures: ["GPT2LMHeadModel"],
@@ -247,6 +277,12 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
         encoder.encode(JSON.stringify(options.state, null, 2) + "\n"),
       );
     }
+    if (record?.copyFrom !== undefined) {
+      for (const file of TOKENIZER_FILES) {
+        const from = join(record.copyFrom, file);
+        if (await exists(from)) await writeSynced(join(tmp, file), await Deno.readFile(from));
+      }
+    }
     // config.json last: a folder with it is complete.
     await writeSynced(
       join(tmp, CHECKPOINT_FILES.config),
@@ -272,6 +308,104 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   return dir;
 }
 
+/** A checkpoint's tokenizer record, checked: a safe name (never an absolute path or `..`), a vocabulary size. */
+function tokenizerRecordRead(record: Record<string, unknown>, configPath: string): TokenizerInfo {
+  const where = `${configPath}: dpo_kernels.tokenizer`;
+  const get = (key: string): unknown => Object.hasOwn(record, key) ? record[key] : undefined;
+  const recorded = get("name");
+  // "." is the tokenizer files saved beside config.json: the checkpoint folder itself.
+  const name = recorded === CHECKPOINT_TOKENIZER_HERE
+    ? dirname(configPath)
+    : assertRecordedName(recorded, `${where}.name`);
+  const vocabSize = get("vocabSize");
+  if (!Number.isInteger(vocabSize) || (vocabSize as number) < 1) {
+    throw new RangeError(`${where}.vocabSize must be an integer >= 1, got ${describe(vocabSize)}`);
+  }
+  const info: TokenizerInfo = { name, vocabSize: vocabSize as number };
+  const eosId = get("eosId");
+  if (eosId !== undefined && eosId !== null) {
+    if (!Number.isInteger(eosId) || (eosId as number) < 0) {
+      throw new RangeError(`${where}.eosId must be an integer >= 0, got ${describe(eosId)}`);
+    }
+    info.eosId = eosId as number;
+  }
+  return info;
+}
+
+/** What a checkpoint's config.json says: the GPT's shape, the tokenizer's record, the layout version. */
+export interface CheckpointConfig {
+  /** The GPT's shape, validated. */
+  config: Required<GptConfig>;
+  /**
+   * The tokenizer's record, when one was saved: its name checked by `assertRecordedName`, or, recorded as `"."`,
+   * the checkpoint's folder (the directory of `configPath`), which holds the tokenizer files.
+   */
+  tokenizer?: TokenizerInfo;
+  /** The layout version, 1 to {@link CHECKPOINT_FORMAT_VERSION}. */
+  formatVersion: number;
+}
+
+/**
+ * Reads the `dpo_kernels` block of a checkpoint's parsed config.json: any JSON value in, a validated record or a
+ * `RangeError`/`TypeError` naming the file and field out.
+ *
+ * @param json The parsed config.json.
+ * @param configPath The file's path, for messages.
+ * @returns The GPT config, tokenizer record and format version.
+ * @throws {TypeError} If json has no `dpo_kernels` object (not a dpo-kernels checkpoint), `gpt` is not an object,
+ * or the tokenizer record is not an object or null or its name not a string.
+ * @throws {RangeError} If the format version is not supported, a GPT field is out of range, or the tokenizer's
+ * name is unsafe (absolute, `..`, backslash) or its vocabulary size or end-of-sequence id not an integer in range.
+ *
+ * @example
+ * ```ts
+ * import { parseCheckpointConfig } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const gpt = { vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 };
+ * const c = parseCheckpointConfig({ dpo_kernels: { format_version: 1, gpt, tokenizer: null } }, "ck/config.json");
+ * assert.equal(c.config.heads, 2);
+ * assert.throws(() => parseCheckpointConfig({ n_embd: 8 }, "ck/config.json"), TypeError);
+ * ```
+ */
+export function parseCheckpointConfig(json: unknown, configPath: string): CheckpointConfig {
+  const block = typeof json === "object" && json !== null && !Array.isArray(json) &&
+      Object.hasOwn(json, "dpo_kernels")
+    ? (json as Record<string, unknown>)["dpo_kernels"]
+    : undefined;
+  if (typeof block !== "object" || block === null || Array.isArray(block)) {
+    throw new TypeError(
+      `${configPath}: no "dpo_kernels" block, so not a dpo-kernels checkpoint (for a Hugging Face GPT-2 folder, use loadGpt2)`,
+    );
+  }
+  const field = (key: string): unknown =>
+    Object.hasOwn(block, key) ? (block as Record<string, unknown>)[key] : undefined;
+  const version = field("format_version");
+  if (
+    !Number.isInteger(version) || (version as number) < 1 || (version as number) > CHECKPOINT_FORMAT_VERSION
+  ) {
+    throw new RangeError(
+      `${configPath}: format_version ${
+        describe(version)
+      } is not supported (this code reads 1 to ${CHECKPOINT_FORMAT_VERSION})`,
+    );
+  }
+  const gpt = field("gpt");
+  if (typeof gpt !== "object" || gpt === null || Array.isArray(gpt)) {
+    throw new TypeError(`${configPath}: dpo_kernels.gpt must be an object, got ${describe(gpt)}`);
+  }
+  const config = validateGptConfig(gpt as GptConfig, `${configPath}: dpo_kernels.gpt`);
+  const result: CheckpointConfig = { config, formatVersion: version as number };
+  const tokenizer = field("tokenizer");
+  if (typeof tokenizer === "object" && tokenizer !== null && !Array.isArray(tokenizer)) {
+    result.tokenizer = tokenizerRecordRead(tokenizer as Record<string, unknown>, configPath);
+  } else if (tokenizer !== undefined && tokenizer !== null) {
+    throw new TypeError(
+      `${configPath}: dpo_kernels.tokenizer must be an object or null, got ${describe(tokenizer)}`,
+    );
+  }
+  return result;
+}
+
 async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -294,9 +428,13 @@ async function readJsonFile(path: string): Promise<unknown> {
  * @returns The config, the weights in parameter order, and the tokenizer record, optimizer tensors and trainer
  * state where saved. The caller disposes the tensors.
  * @throws {Error} If the folder or a required file is missing (pointing at a previous checkpoint an interrupted
- * save left renamed aside, if any), if config.json is not a dpo-kernels checkpoint or is of a newer format, or a
- * parameter is missing or unexpected (naming the file and tensor).
- * @throws {RangeError} On a parameter of the wrong shape (naming the file, tensor and both shapes).
+ * save left renamed aside, if any), or a parameter is missing or unexpected (naming the file and tensor).
+ * @throws {TypeError} If config.json or trainer_state.json is not valid JSON, or config.json is not a
+ * dpo-kernels checkpoint ({@link parseCheckpointConfig}).
+ * @throws {RangeError} On a newer format version, a GPT field out of range, a parameter of the wrong shape
+ * (naming the file, tensor and both shapes), or a tokenizer record whose name is not a safe name (absolute
+ * path, `..`, backslash, empty segment: the name is later used as a path or hub id) or whose vocabulary size is
+ * not a positive integer.
  *
  * @example
  * ```ts
@@ -337,29 +475,10 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   const configPath = join(dir, CHECKPOINT_FILES.config);
   if (!(await exists(configPath))) throw new Error(`${configPath}: no such file (is ${dir} a checkpoint?)`);
-  const json = await readJsonFile(configPath);
-  const block = typeof json === "object" && json !== null
-    ? (json as Record<string, unknown>)["dpo_kernels"]
-    : undefined;
-  if (typeof block !== "object" || block === null) {
-    throw new Error(
-      `${configPath}: no "dpo_kernels" block, so not a dpo-kernels checkpoint (for a Hugging Face GPT-2 folder, use loadGpt2)`,
-    );
-  }
-  const { format_version: version, gpt, tokenizer } = block as Record<string, unknown>;
-  if (
-    !Number.isInteger(version) || (version as number) < 1 || (version as number) > CHECKPOINT_FORMAT_VERSION
-  ) {
-    throw new Error(
-      `${configPath}: format_version ${
-        describe(version)
-      } is not supported (this code reads 1 to ${CHECKPOINT_FORMAT_VERSION})`,
-    );
-  }
-  if (typeof gpt !== "object" || gpt === null) {
-    throw new TypeError(`${configPath}: dpo_kernels.gpt must be an object`);
-  }
-  const config = validateGptConfig(gpt as GptConfig, `${configPath}: dpo_kernels.gpt`);
+  const { config, tokenizer, formatVersion } = parseCheckpointConfig(
+    await readJsonFile(configPath),
+    configPath,
+  );
 
   const modelPath = join(dir, CHECKPOINT_FILES.model);
   if (!(await exists(modelPath))) throw new Error(`${modelPath}: no such file`);
@@ -386,12 +505,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     }
   }
   const ordered = new Map(expected.map(([n]) => [n, file.tensors.get(n) as SafetensorsTensor]));
-  const result: Checkpoint = {
-    config,
-    weights: tensorsFromSafetensors(ordered),
-    formatVersion: version as number,
-  };
-  if (typeof tokenizer === "object" && tokenizer !== null) result.tokenizer = tokenizer as TokenizerInfo;
+  const result: Checkpoint = { config, weights: tensorsFromSafetensors(ordered), formatVersion };
+  if (tokenizer !== undefined) result.tokenizer = tokenizer;
   const optimizerPath = join(dir, CHECKPOINT_FILES.optimizer);
   if (await exists(optimizerPath)) {
     try {

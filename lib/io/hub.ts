@@ -6,7 +6,9 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { describe } from "../math/validation.ts";
+import { assertHubId, assertSafeRelativePath, isHubId } from "./safe_path.ts";
+
+export { isHubId };
 
 /** The hub's address (override with the `endpoint` option or the `HF_ENDPOINT` variable, e.g. for a mirror). */
 export const HF_HUB_ENDPOINT = "https://huggingface.co";
@@ -44,34 +46,14 @@ function env(name: string): string | undefined {
   }
 }
 
-const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
-
-/**
- * Whether a string has the form of a Hugging Face hub id: `name` or `owner/name` of letters, digits, `.`, `_`
- * and `-`, with no `..`.
- *
- * @param id The string.
- * @returns True for a hub id.
- *
- * @example
- * ```ts
- * import { isHubId } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * assert.ok(isHubId("gpt2") && isHubId("openai-community/gpt2"));
- * assert.ok(!isHubId("./gpt2") && !isHubId("/models/gpt2") && !isHubId("a/b/c"));
- * ```
- */
-export function isHubId(id: string): boolean {
-  return typeof id === "string" && HUB_ID.test(id) && !id.includes("..");
-}
-
 /**
  * The folder a hub id's files are cached in.
  *
  * @param id A hub id.
  * @param options `cacheDir` and `revision`.
  * @returns `{cacheDir}/{id}`, or `{cacheDir}/{id}@{revision}` for a revision other than `main`.
- * @throws {TypeError} If id is not a hub id.
+ * @throws {RangeError} If id is not a hub id, or the revision is not a safe relative path (no `..`, no absolute
+ * path, no backslash, no empty segment), so that the folder is always inside the cache root.
  *
  * @example
  * ```ts
@@ -82,13 +64,11 @@ export function isHubId(id: string): boolean {
  * ```
  */
 export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" | "revision"> = {}): string {
-  if (!isHubId(id)) {
-    throw new TypeError(`id must be a hub id like "gpt2" or "owner/name", got ${describe(id)}`);
-  }
+  assertHubId(id, "id");
   const xdg = env("XDG_CACHE_HOME");
   const root = options.cacheDir ??
     (xdg ? join(xdg, "dpo-kernels", "hub") : join(env("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
-  const revision = options.revision ?? "main";
+  const revision = assertSafeRelativePath(options.revision ?? "main", "options.revision");
   return join(root, revision === "main" ? id : `${id}@${revision}`);
 }
 
@@ -111,7 +91,8 @@ export async function exists(path: string): Promise<boolean> {
  * @param id A hub id (`"gpt2"`, `"owner/name"`).
  * @param options The files, and where and how to download.
  * @returns The cache folder holding the files.
- * @throws {TypeError} If id is not a hub id.
+ * @throws {RangeError} If id is not a hub id, or the revision or a file name is not a safe relative path (no
+ * `..`, no absolute path, no backslash, no empty segment): nothing is written outside the cache folder.
  * @throws {Error} If the hub is unreachable (the message says how to pass a local folder instead), if network
  * access is not permitted, or if a required file is missing (404) or refused (401/403: gated or private).
  *
@@ -133,9 +114,7 @@ export async function downloadFromHub(id: string, options: DownloadOptions): Pro
     ...(options.optionalFiles ?? []).map((f): [string, boolean] => [f, false]),
   ];
   for (const [file, required] of wanted) {
-    if (file === "" || file.split("/").some((part) => part === ".." || part === "")) {
-      throw new TypeError(`options.files: bad file name ${describe(file)}`);
-    }
+    assertSafeRelativePath(file, required ? "options.files[]" : "options.optionalFiles[]");
     const target = join(folder, file);
     if (await exists(target)) continue;
     if (!required && await exists(`${target}.absent`)) continue;

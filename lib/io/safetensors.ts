@@ -237,7 +237,8 @@ export function decodeSafetensors(
       if (typeof v !== "string") {
         throw new TypeError(`${source}: __metadata__["${k}"] must be a string, got ${describe(v)}`);
       }
-      metadata[k] = v;
+      // defineProperty: a "__proto__" key is kept as data, not taken for the prototype.
+      Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
 
@@ -341,7 +342,8 @@ export function encodeSafetensors(
   const list: [string, SafetensorsInput][] = tensors instanceof Map
     ? [...tensors.entries()]
     : Object.entries(tensors as Record<string, SafetensorsInput>);
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" is a key like any other, not a prototype to set.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== "string") throw new TypeError(`metadata["${k}"] must be a string, got ${describe(v)}`);

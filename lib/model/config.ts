@@ -50,6 +50,8 @@ export function validateGptConfig(config: GptConfig, name = "config"): Required<
     throw new RangeError(`${name}.heads (${config.heads}) must divide ${name}.dModel (${config.dModel})`);
   }
   const eps = config.layerNormEpsilon ?? 1e-5;
-  if (!(eps > 0)) throw new RangeError(`${name}.layerNormEpsilon must be > 0, got ${describe(eps)}`);
+  if (typeof eps !== "number" || !(eps > 0) || !Number.isFinite(eps)) {
+    throw new RangeError(`${name}.layerNormEpsilon must be a finite number > 0, got ${describe(eps)}`);
+  }
   return { ...config, layerNormEpsilon: eps };
 }

@@ -10,7 +10,43 @@
  */
 import type { Vector } from "../math/types.ts";
 import { assertFiniteVector, assertNonEmpty, describe } from "../math/validation.ts";
-import { cosineSimilarity, euclidean, squaredEuclidean } from "../math/vector.ts";
+import { euclidean, squaredEuclidean } from "../math/vector.ts";
+
+/** `v / ‖v‖`, with the norm computed on `v / max|vᵢ|` so that it neither overflows nor underflows. */
+function unitVector(v: Vector, name: string): Float64Array {
+  let largest = 0;
+  for (let i = 0; i < v.length; i++) largest = Math.max(largest, Math.abs(v[i] as number));
+  if (!(largest > 0)) {
+    throw new RangeError(`${name} must be a non-zero vector for the cosine distance, got norm ${largest}`);
+  }
+  const out = new Float64Array(v.length);
+  let squares = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = (v[i] as number) / largest;
+    out[i] = x;
+    squares += x * x;
+  }
+  const length = Math.sqrt(squares);
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / length;
+  return out;
+}
+
+/** 1 − cos(a, b) computed as ½‖a/‖a‖ − b/‖b‖‖², clamped to [0, 2]. */
+function cosineDistance(a: Vector, b: Vector): number {
+  if (a.length !== b.length) {
+    throw new RangeError(`a and b must have the same length, got ${a.length} and ${b.length}`);
+  }
+  assertFiniteVector(a, "a");
+  assertFiniteVector(b, "b");
+  const ua = unitVector(a, "a");
+  const ub = unitVector(b, "b");
+  let s = 0;
+  for (let i = 0; i < ua.length; i++) {
+    const d = (ua[i] as number) - (ub[i] as number);
+    s += d * d;
+  }
+  return Math.min(2, s / 2);
+}
 
 /** A distance between two embedding vectors of equal length: finite and ≥ 0. */
 export type DistanceFunction = (a: Vector, b: Vector) => number;
@@ -23,7 +59,9 @@ export type DistanceName = "euclidean" | "cosine" | "squared-euclidean";
  *
  * - `"euclidean"`: ‖a − b‖, a metric.
  * - `"cosine"`: 1 − a·b/(‖a‖‖b‖), in [0, 2]; not a metric (it is half the squared Euclidean distance of the
- *   normalized vectors). Both vectors must be non-zero.
+ *   normalized vectors, which is how it is computed: exactly 0 for vectors of the same direction, whatever
+ *   their magnitude, where 1 − cos leaves a rounding residue of ~1e-16 for some vectors and not others, and
+ *   free of overflow). Both vectors must be non-zero.
  * - `"squared-euclidean"`: ‖a − b‖², not a metric.
  *
  * @example
@@ -37,7 +75,7 @@ export type DistanceName = "euclidean" | "cosine" | "squared-euclidean";
  */
 export const DISTANCES: Readonly<Record<DistanceName, DistanceFunction>> = Object.freeze({
   euclidean: (a: Vector, b: Vector): number => euclidean(a, b),
-  cosine: (a: Vector, b: Vector): number => 1 - cosineSimilarity(a, b),
+  cosine: (a: Vector, b: Vector): number => cosineDistance(a, b),
   "squared-euclidean": (a: Vector, b: Vector): number => squaredEuclidean(a, b),
 });
 

@@ -12,15 +12,25 @@ import type { PreferenceExample } from "./data.ts";
 /** A function from texts to mean-pooled, unit-length embeddings. */
 export type TextEmbedder = (texts: readonly string[]) => Promise<number[][]>;
 
+/** An embedder holding a native ONNX Runtime session: call `dispose()` when done with it. */
+export type LoadedTextEmbedder = TextEmbedder & {
+  /**
+   * Releases the model's ONNX Runtime sessions. A session left alive until the process exits is torn down by
+   * onnxruntime's own exit-time destructors, a known source of crashes after all work is done; released here, the
+   * exit has nothing native left to free. Safe to call twice; the embedder must not be called after.
+   */
+  dispose(): Promise<void>;
+};
+
 /**
  * Loads a transformers.js feature-extraction model. A path that exists on disk is loaded offline (no network);
  * anything else is treated as a hub id.
  *
  * @param model A folder (with config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx) or a hub id.
- * @returns The embedder.
+ * @returns The embedder; call its `dispose()` when done, to release the native session before the process exits.
  * @throws {Error} If the model cannot be loaded (the message names it).
  */
-export async function loadTextEmbedder(model: string): Promise<TextEmbedder> {
+export async function loadTextEmbedder(model: string): Promise<LoadedTextEmbedder> {
   const transformers = await import("@huggingface/transformers");
   const { env } = transformers;
   const name = model;
@@ -48,14 +58,24 @@ export async function loadTextEmbedder(model: string): Promise<TextEmbedder> {
   } finally {
     Object.assign(env, saved);
   }
-  return async (texts) => {
+  const loaded = extractor;
+  let disposed = false;
+  const embed: TextEmbedder = async (texts) => {
+    if (disposed) throw new Error(`the embedding model ${name} was disposed`);
     const out: number[][] = [];
     for (const text of texts) {
-      const tensor = await extractor(text, { pooling: "mean", normalize: true });
+      const tensor = await loaded(text, { pooling: "mean", normalize: true });
       out.push(Array.from(tensor.data as Float32Array));
     }
     return out;
   };
+  return Object.assign(embed, {
+    dispose: async (): Promise<void> => {
+      if (disposed) return;
+      disposed = true;
+      await loaded.dispose();
+    },
+  });
 }
 
 async function sha256(text: string): Promise<string> {
@@ -81,15 +101,21 @@ export async function frozenEmbeddingMargins(
   const cacheFile = `${cacheDir}/embedding-margins-${key}.json`;
   const cached = await Deno.readTextFile(cacheFile).then((t) => JSON.parse(t) as number[], () => undefined);
   if (cached !== undefined && cached.length === examples.length) return cached;
-  const embed = typeof model === "string" ? await loadTextEmbedder(model) : model;
+  const loaded = typeof model === "string" ? await loadTextEmbedder(model) : undefined;
+  const embed = loaded ?? (model as TextEmbedder);
   const margins: number[] = [];
-  for (const e of examples) {
-    const [prompt, chosen, rejected] = await embed([
-      e.prompt.length > 0 ? e.prompt : " ",
-      e.chosen,
-      e.rejected,
-    ]);
-    margins.push(embeddingMargin({ prompt: prompt!, chosen: chosen!, rejected: rejected! }));
+  try {
+    for (const e of examples) {
+      const [prompt, chosen, rejected] = await embed([
+        e.prompt.length > 0 ? e.prompt : " ",
+        e.chosen,
+        e.rejected,
+      ]);
+      margins.push(embeddingMargin({ prompt: prompt!, chosen: chosen!, rejected: rejected! }));
+    }
+  } finally {
+    // A model loaded here is released here: no native session outlives the call.
+    await loaded?.dispose();
   }
   await Deno.mkdir(cacheDir, { recursive: true });
   await Deno.writeTextFile(cacheFile, JSON.stringify(margins));

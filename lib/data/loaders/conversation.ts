@@ -4,7 +4,7 @@
  * two final assistant turns as chosen and rejected. When the two contexts differ (multi-turn battles where the
  * models' earlier answers differ), there is no shared prompt and the pair is dropped as `"prefix_mismatch"`.
  *
- * Prompts follow `/work/shared/data/SOURCES.md`: a single user turn is the prompt as it is; a system message and
+ * Prompts follow `$DPO_KERNELS_DATA_DIR/SOURCES.md`: a single user turn is the prompt as it is; a system message and
  * one user turn are joined by a blank line; longer contexts are written as an HH-RLHF transcript
  * (`"Human: …\n\nAssistant: …\n\nHuman: …"`, the system message first as its own paragraph).
  *

@@ -1,7 +1,7 @@
 /**
  * Nectar (`berkeley-nest/Nectar`, `data/rlaif.parquet`): GPT-4 7-wise rankings. Each row is `{prompt, answers:
  * [{answer, model, rank}], …}` with an HH-style prompt (`"\n\nHuman: …\n\nAssistant:"`) and rank 1 the best.
- * As in `/work/shared/data/SOURCES.md`, each prompt gives {@link NECTAR_TOP_RANKS} pairs: the answers ranked
+ * As in `$DPO_KERNELS_DATA_DIR/SOURCES.md`, each prompt gives {@link NECTAR_TOP_RANKS} pairs: the answers ranked
  * 1, 2 and 3 are each paired with one answer drawn uniformly from the strictly lower ranks with a seeded
  * generator (this project's mulberry32, seed 7 by default, so not the same draws as Python's
  * `random.Random(7)`). The prompt is the stripped transcript.

@@ -1,5 +1,5 @@
 /**
- * The cleaning rules every dataset loader shares (see `/work/shared/data/SOURCES.md`): `prompt`, `chosen` and
+ * The cleaning rules every dataset loader shares (see `$DPO_KERNELS_DATA_DIR/SOURCES.md`): `prompt`, `chosen` and
  * `rejected` have leading and trailing whitespace stripped and nothing else changed; a pair is dropped when any
  * of the three is empty, when `chosen == rejected`, or when it repeats an earlier `(prompt, chosen, rejected)`
  * triple. Every drop is counted under its reason, together with the reasons a dataset's own normalizer adds

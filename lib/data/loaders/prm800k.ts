@@ -4,7 +4,7 @@
  * (the problem), responses (the accepted previous steps), next_response, is_human_response,
  * is_preferred_response, rating}` with human ratings +1, 0, −1 or null.
  *
- * As in `/work/shared/data/SOURCES.md`: rows are grouped by (problem, previous steps); a group with at least one
+ * As in `$DPO_KERNELS_DATA_DIR/SOURCES.md`: rows are grouped by (problem, previous steps); a group with at least one
  * step rated +1 and one rated −1 gives pairs whose chosen is the +1 step (the one marked
  * `is_preferred_response` when there is one) and whose rejected is each −1 step, at most
  * {@link PRM800K_MAX_REJECTED} per group, sampled with a seeded generator. Steps rated 0 or null and

@@ -3,7 +3,7 @@
  * split, their format, the normalizer from the dataset's own rows, its category and license. {@link loadDataset}
  * downloads (once, into the hub cache) and normalizes; {@link loadLocalDataset} reads an already-normalized
  * JSONL copy (`{prompt, chosen, rejected, source, category}` per line, such as the files described in
- * `/work/shared/data/SOURCES.md`), by path or by name inside `$DPO_KERNELS_DATA_DIR`.
+ * `$DPO_KERNELS_DATA_DIR/SOURCES.md`), by path or by name inside `$DPO_KERNELS_DATA_DIR`.
  *
  * @module
  */
@@ -21,6 +21,7 @@ import {
 } from "./normalize.ts";
 import { type DataFormat, parseJsonLines, readRows } from "./formats.ts";
 import { datasetHubOptions, downloadDatasetFiles } from "./hub.ts";
+import { assertSafeRelativePath, isSafeRelativePath } from "../../io/safe_path.ts";
 import { asRecord, DataRowError, requireString } from "./rows.ts";
 import { normalizeHhRlhf } from "./hh_rlhf.ts";
 import { normalizeHelpSteer } from "./helpsteer.ts";
@@ -288,10 +289,7 @@ export function datasetFiles(name: string, options: { split?: string; subset?: s
     );
   }
   const subset = options.subset ?? spec.defaultSubset ?? "";
-  if (
-    subset.split("/").some((part) => part === "" || part === "..") &&
-    files.some((f) => f.includes("{subset}"))
-  ) {
+  if (files.some((f) => f.includes("{subset}")) && !isSafeRelativePath(subset)) {
     throw new RangeError(`options.subset must be a folder like "reddit/askscience", got ${describe(subset)}`);
   }
   return files.map((f) => f.replaceAll("{subset}", subset));
@@ -306,7 +304,8 @@ export function datasetFiles(name: string, options: { split?: string; subset?: s
  * `{cacheDir}/datasets/{repo}`).
  * @returns The pairs, the drop counts, and the files read.
  * @throws {TypeError} On an unknown name.
- * @throws {RangeError} On an unknown split or a bad limit.
+ * @throws {RangeError} On an unknown split, a bad limit, or a revision or subset that is not a safe relative
+ * path (`..`, absolute, backslash, empty segment): nothing is written outside the cache folder.
  * @throws {Error} If the files cannot be downloaded (the message names the dataset and suggests
  * {@link loadLocalDataset}), and as the dataset's normalizer on a malformed row (naming the file and row).
  *
@@ -320,6 +319,7 @@ export function datasetFiles(name: string, options: { split?: string; subset?: s
 export async function loadDataset(name: string, options: LoadDatasetOptions = {}): Promise<LoadedDataset> {
   const spec = specOf(name);
   checkLimit(options.limit);
+  if (options.revision !== undefined) assertSafeRelativePath(options.revision, "options.revision");
   const split = options.split ?? spec.defaultSplit;
   const files = datasetFiles(name, { split, subset: options.subset });
   const usesSubset = (spec.splits[split] ?? []).some((f) => f.includes("{subset}"));
@@ -393,8 +393,8 @@ async function isFile(path: string): Promise<boolean> {
  * @example
  * ```ts ignore
  * import { resolveLocalDataset } from "@dpo-kernels/dpo-kernels/data";
- * // DPO_KERNELS_DATA_DIR=/work/shared/data
- * console.log(await resolveLocalDataset("hh-rlhf-harmless")); // /work/shared/data/hh_rlhf_harmless.jsonl
+ * // with DPO_KERNELS_DATA_DIR set to the data folder:
+ * console.log(await resolveLocalDataset("hh-rlhf-harmless")); // $DPO_KERNELS_DATA_DIR/hh_rlhf_harmless.jsonl
  * ```
  */
 export async function resolveLocalDataset(
@@ -408,7 +408,8 @@ export async function resolveLocalDataset(
   const dir = options.dataDir ?? env(DATA_DIR_ENV);
   const tried = [pathOrName];
   if (dir !== undefined && dir !== "") {
-    const names = [pathOrName, `${pathOrName}.jsonl`];
+    // Only names that stay inside the data folder (no "..", no absolute path, no backslash) are looked up there.
+    const names = isSafeRelativePath(pathOrName) ? [pathOrName, `${pathOrName}.jsonl`] : [];
     const spec = Object.hasOwn(DATASETS, pathOrName) ? DATASETS[pathOrName] : undefined;
     if (spec?.localFile !== undefined) names.push(spec.localFile);
     for (const n of names) {
