@@ -406,6 +406,30 @@ export function parseCheckpointConfig(json: unknown, configPath: string): Checkp
   return result;
 }
 
+/**
+ * The tokenizer a checkpoint folder was trained with, as a spec for `loadTokenizer`: the recorded name, the
+ * checkpoint folder itself when the record says {@link CHECKPOINT_TOKENIZER_HERE} (its tokenizer files were copied
+ * in), or `"byte"` when none was recorded.
+ *
+ * @param dir The checkpoint folder.
+ * @param config The folder's parsed `config.json` ({@link parseCheckpointConfig}).
+ * @returns A tokenizer spec.
+ * @example
+ * ```ts
+ * import { checkpointTokenizerSpec } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const gpt = { vocabSize: 256, contextLength: 8, dModel: 8, layers: 1, heads: 1, layerNormEpsilon: 1e-5 };
+ * assert.equal(checkpointTokenizerSpec("runs/a/final", { config: gpt, formatVersion: 1 }), "byte");
+ * const here = { config: gpt, formatVersion: 1, tokenizer: { name: ".", vocabSize: 256 } };
+ * assert.equal(checkpointTokenizerSpec("runs/a/final", here), "runs/a/final");
+ * ```
+ */
+export function checkpointTokenizerSpec(dir: string, config: CheckpointConfig): string {
+  const name = config.tokenizer?.name;
+  if (name === undefined) return "byte";
+  return name === CHECKPOINT_TOKENIZER_HERE ? dir : name;
+}
+
 async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {

@@ -16,7 +16,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { describe } from "../math/validation.ts";
-import { CHECKPOINT_FILES } from "../io/checkpoint.ts";
+import { CHECKPOINT_FILES, checkpointTokenizerSpec, parseCheckpointConfig } from "../io/checkpoint.ts";
 
 /** Where a run resumes, read and checked from a checkpoint folder by {@link readResumePoint}. */
 export interface ResumePoint {
@@ -113,14 +113,7 @@ export async function readResumePoint(dir: string, limits: ResumeLimits): Promis
   }
   const configPath = join(dir, CHECKPOINT_FILES.config);
   const config = await readJson(configPath, `is ${dir} a checkpoint folder written by this trainer?`);
-  const block = typeof config === "object" && config !== null
-    ? (config as Record<string, unknown>)["dpo_kernels"]
-    : undefined;
-  if (typeof block !== "object" || block === null) {
-    throw new Error(`${configPath}: no "dpo_kernels" block; ${dir} is not a dpo-kernels checkpoint`);
-  }
-  const tok = (block as { tokenizer?: { name?: unknown } }).tokenizer;
-  const tokenizer = typeof tok?.name === "string" ? tok.name : "byte";
+  const tokenizer = checkpointTokenizerSpec(dir, parseCheckpointConfig(config, configPath));
 
   const statePath = join(dir, CHECKPOINT_FILES.state);
   const state = await readJson(statePath, `${dir} cannot be resumed (resume from a checkpoint-N folder)`);

@@ -19,7 +19,14 @@ import { marginVariance } from "../losses/kernel_margin.ts";
 import { useBackend } from "../model/backend.ts";
 import { DEFAULT_GPT_CONFIG, type GptConfig } from "../model/config.ts";
 import { Gpt } from "../model/gpt.ts";
-import { loadCheckpoint, saveCheckpoint, type SaveCheckpointOptions } from "../io/checkpoint.ts";
+import {
+  CHECKPOINT_FILES,
+  checkpointTokenizerSpec,
+  loadCheckpoint,
+  parseCheckpointConfig,
+  saveCheckpoint,
+  type SaveCheckpointOptions,
+} from "../io/checkpoint.ts";
 import { loadGpt2 } from "../io/gpt2.ts";
 import { loadTokenizer, TOKENIZERS } from "../tokenizer/mod.ts";
 import { isHubId } from "../io/hub.ts";
@@ -305,12 +312,14 @@ async function defaultTokenizer(config: ResolvedTrainConfig, resume?: ResumePoin
   if (resume !== undefined) return resume.tokenizer;
   const folder = typeof config.model === "string" ? config.model : undefined;
   if (folder === undefined) return "byte";
-  const recorded = await Deno.readTextFile(join(folder, "config.json")).then(
-    (text) => (JSON.parse(text) as { dpo_kernels?: { tokenizer?: { name?: string } } }).dpo_kernels,
+  const configPath = join(folder, CHECKPOINT_FILES.config);
+  const json = await Deno.readTextFile(configPath).then(
+    (text) => JSON.parse(text) as unknown,
     () => undefined,
   );
-  if (recorded !== undefined) return recorded.tokenizer?.name ?? "byte";
-  return folder;
+  const isOurs = typeof json === "object" && json !== null && Object.hasOwn(json, "dpo_kernels");
+  // Our checkpoint: the tokenizer it recorded; a Hugging Face folder: its own tokenizer files.
+  return isOurs ? checkpointTokenizerSpec(folder, parseCheckpointConfig(json, configPath)) : folder;
 }
 
 /**
