@@ -8,7 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { shortcutBaselines, type ShortcutName } from "../analysis/shortcut_baselines.ts";
+import { shortcutBaselines } from "../analysis/shortcut_baselines.ts";
+import { baselinesTable } from "../analysis/baselines_table.ts";
 import { readPreferenceJsonl } from "../train/data.ts";
 
 const HELP = `Prompt-blind shortcut baselines on held-out preference pairs (each should be near 0.5).
@@ -21,27 +22,6 @@ Usage: deno task baselines [options]
   --seed N          bootstrap seed (default 0)
   --help            this text
 `;
-
-/**
- * Renders the baseline rows as a Markdown table: one row per category, one column per baseline.
- *
- * @param rows Rows from `shortcutBaselines`.
- * @returns The table.
- */
-export function baselinesTable(rows: ReturnType<typeof shortcutBaselines>): string {
-  const names = [...new Set(rows.map((r) => r.baseline))] as ShortcutName[];
-  const categories = [...new Set(rows.map((r) => r.category))];
-  const cell = (b: ShortcutName, c: string): string => {
-    const r = rows.find((x) => x.baseline === b && x.category === c);
-    return r === undefined ? "" : `${r.accuracy.toFixed(3)} [${r.lower.toFixed(2)}, ${r.upper.toFixed(2)}]`;
-  };
-  const count = (c: string): number => rows.find((x) => x.category === c)?.count ?? 0;
-  return [
-    `| category | pairs | ${names.join(" | ")} |`,
-    `| --- | --- | ${names.map(() => "---").join(" | ")} |`,
-    ...categories.map((c) => `| ${c} | ${count(c)} | ${names.map((b) => cell(b, c)).join(" | ")} |`),
-  ].join("\n");
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
