@@ -123,8 +123,11 @@ export function generateFactuality(
   const split = splitOption(options);
   const world = options.world ?? createWorld(random);
   const names = world[split];
-  const templates = RELATION_NAMES.reduce(
-    (s, r) => s + FACTUALITY_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length,
+  const prompts = RELATION_NAMES.reduce(
+    (s, r) =>
+      s +
+      FACTUALITY_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length *
+        RELATIONS[r].values.length,
     0,
   );
   const one = (relation: RelationName, person: string, value: string, wrong: string, style: string) => {
@@ -153,7 +156,7 @@ export function generateFactuality(
       return a === undefined || b === undefined ? undefined : [a, b];
     },
     "factuality",
-    names.length * templates * 8,
+    names.length * prompts,
   );
 }
 

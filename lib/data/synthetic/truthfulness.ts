@@ -127,10 +127,14 @@ export function generateTruthfulness(
   const split = splitOption(options);
   const world = options.world ?? createWorld(random);
   const names = world[split];
-  const templates = RELATION_NAMES.reduce(
-    (s, r) => s + KNOWLEDGE_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length,
-    0,
-  );
+  const sum = (f: (r: RelationName) => number): number => RELATION_NAMES.reduce((s, r) => s + f(r), 0);
+  const statements = sum((r) => RELATIONS[r].statements[split].length * RELATIONS[r].values.length);
+  const known = names.length *
+    sum((r) =>
+      KNOWLEDGE_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length *
+      RELATIONS[r].values.length
+    );
+  const unknown = names.length ** 2 * statements * sum((r) => KNOWLEDGE_QUESTIONS[r][split].length);
   return sampleTwins(
     n,
     () => {
@@ -168,7 +172,7 @@ export function generateTruthfulness(
       return ok ? [known, unknown] : undefined;
     },
     "truthfulness",
-    names.length * templates * 8,
+    2 * Math.min(known, unknown),
   );
 }
 
