@@ -13,9 +13,13 @@ import type { ShortcutName, ShortcutRow } from "./shortcut_baselines.ts";
  * @returns The table.
  * @example
  * ```ts
- * import { baselinesTable } from "./mod.ts";
- * baselinesTable([{ baseline: "length", category: "all", accuracy: 0.5, lower: 0.4, upper: 0.6, count: 9 }]);
- * // "| category | pairs | length |\n| --- | --- | --- |\n| all | 9 | 0.500 [0.40, 0.60] |"
+ * import { baselinesTable } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * const row = { baseline: "length", category: "all", accuracy: 0.5, lower: 0.4, upper: 0.6, count: 9 } as const;
+ * assert.equal(
+ *   baselinesTable([row]),
+ *   "| category | pairs | length |\n| --- | --- | --- |\n| all | 9 | 0.500 [0.40, 0.60] |",
+ * );
  * ```
  */
 export function baselinesTable(rows: readonly ShortcutRow[]): string {

@@ -45,8 +45,10 @@ export interface BootstrapInterval {
  * @throws {RangeError} If sorted is empty or q is outside [0, 1].
  * @example
  * ```ts
- * import { linearQuantile } from "./mod.ts";
- * linearQuantile([1, 2, 3, 4], 0.5); // 2.5
+ * import { linearQuantile } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(linearQuantile([1, 2, 3, 4], 0.5), 2.5);
+ * assert.equal(linearQuantile([1, 2, 3, 4], 0.25), 1.75);
  * ```
  */
 export function linearQuantile(sorted: readonly number[], q: number): number {
@@ -100,8 +102,10 @@ function checkOptions(options: BootstrapOptions): Required<BootstrapOptions> {
  * @throws {RangeError} If the table is empty, ragged or not finite.
  * @example
  * ```ts
- * import { bootstrapMeans } from "./mod.ts";
- * bootstrapMeans([[1, 1, 1]], 3, 0); // [1, 1, 1]
+ * import { bootstrapMeans } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(bootstrapMeans([[1, 1, 1]], 3, 0), [1, 1, 1]);
+ * assert.ok(bootstrapMeans([[0, 1], [1, 1]], 100, 7).every((m) => m >= 0 && m <= 1));
  * ```
  */
 export function bootstrapMeans(
@@ -135,9 +139,11 @@ export function bootstrapMeans(
  * @throws {RangeError} If the table is empty, ragged or not finite, or an option is out of range.
  * @example
  * ```ts
- * import { bootstrapMeanInterval } from "./mod.ts";
+ * import { bootstrapMeanInterval } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
  * const { estimate, lower, upper } = bootstrapMeanInterval([[1, 0, 1, 1], [1, 1, 0, 1]], { seed: 1 });
- * // estimate 0.75, lower ≤ 0.75 ≤ upper
+ * assert.equal(estimate, 0.75);
+ * assert.ok(lower < 0.75 && upper === 1);
  * ```
  */
 export function bootstrapMeanInterval(

@@ -18,8 +18,9 @@ const poly = (c: readonly number[], x: number): number => c.reduceRight((acc, a)
  * @throws {RangeError} If p is outside (0, 1).
  * @example
  * ```ts
- * import { normalQuantile } from "./mod.ts";
- * normalQuantile(0.975); // 1.959963984540054
+ * import { normalQuantile } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(normalQuantile(0.975) - 1.959963984540054) < 1e-14);
  * ```
  */
 export function normalQuantile(p: number): number {
@@ -113,8 +114,10 @@ export interface DetectableDifferenceOptions {
  * @throws {RangeError} If there are fewer than two finite differences, or alpha/power is outside (0, 1).
  * @example
  * ```ts
- * import { minimalDetectableDifference } from "./mod.ts";
- * minimalDetectableDifference([1, -1, 1, -1]); // (1.95996 + 0.84162) · 1.1547 / 2 ≈ 1.6175
+ * import { minimalDetectableDifference } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * // (1.95996 + 0.84162) · s / √4 with s = √(4/3)
+ * assert.ok(Math.abs(minimalDetectableDifference([1, -1, 1, -1]) - 1.6174959798) < 1e-9);
  * ```
  */
 export function minimalDetectableDifference(

@@ -74,9 +74,11 @@ function choleskySolve(a: number[][], b: number[]): number[] {
  * @throws {RangeError} If x is empty or ragged, y has another length or a label other than 0/1, or C ≤ 0.
  * @example
  * ```ts
- * import { fitLogisticRegression, logisticDecision } from "./mod.ts";
- * const model = fitLogisticRegression([[0], [1], [2], [3]], [0, 0, 1, 1]);
- * logisticDecision(model, [3]) > 0; // true
+ * import { fitLogisticRegression, logisticDecision } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * const model = fitLogisticRegression([[0], [1], [2], [3]], [0, 1, 0, 1]);
+ * assert.ok(model.weights[0]! > 0);
+ * assert.ok(logisticDecision(model, [3]) > 0 && logisticDecision(model, [0]) < 0);
  * ```
  */
 export function fitLogisticRegression(
@@ -156,8 +158,9 @@ export function fitLogisticRegression(
  * @throws {RangeError} If features has another length than the weights.
  * @example
  * ```ts
- * import { logisticDecision } from "./mod.ts";
- * logisticDecision({ weights: [2, -1], intercept: 0.5, iterations: 0 }, [1, 1]); // 1.5
+ * import { logisticDecision } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(logisticDecision({ weights: [2, -1], intercept: 0.5, iterations: 0 }, [1, 1]), 1.5);
  * ```
  */
 export function logisticDecision(model: LogisticRegressionModel, features: readonly number[]): number {

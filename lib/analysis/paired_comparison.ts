@@ -40,8 +40,10 @@ export interface SignFlipResult {
  * @throws {RangeError} If differences is empty or not finite, or resamples is not an integer ≥ 1.
  * @example
  * ```ts
- * import { signFlipTest } from "./mod.ts";
- * signFlipTest([1, 2, 3]).pValue; // 0.25 (exact: only ±(1,2,3) reach |mean| 2)
+ * import { signFlipTest } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * // Exact: of the 8 sign patterns only (1, 2, 3) and (−1, −2, −3) reach |mean| 2.
+ * assert.deepEqual(signFlipTest([1, 2, 3]), { statistic: 2, pValue: 0.25, exact: true });
  * ```
  */
 export function signFlipTest(differences: readonly number[], options: SignFlipOptions = {}): SignFlipResult {
@@ -120,9 +122,12 @@ export interface PairedComparison {
  * @throws {RangeError} If the tables are empty, ragged, not finite, or of different shapes.
  * @example
  * ```ts
- * import { pairedComparison } from "./mod.ts";
+ * import { pairedComparison } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
  * const c = pairedComparison([[1, 1, 0, 1, 1, 0]], [[0, 1, 0, 0, 1, 0]], { seed: 3 });
- * // c.difference = 1/3, c.pValue = 0.5 (exact over 2⁶ sign patterns)
+ * assert.equal(c.difference, 1 / 3);
+ * assert.equal(c.pValue, 0.5); // exact over the 2⁶ sign patterns
+ * assert.ok(c.lower <= c.difference && c.difference <= c.upper);
  * ```
  */
 export function pairedComparison(

@@ -15,8 +15,9 @@ import { describe } from "../math/validation.ts";
  * @throws {RangeError} If the lengths differ or a reward is NaN.
  * @example
  * ```ts
- * import { pairScores } from "./mod.ts";
- * pairScores([1, 0, 2], [0, 0, 3]); // [1, 0.5, 0]
+ * import { pairScores } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(pairScores([1, 0, 2], [0, 0, 3]), [1, 0.5, 0]);
  * ```
  */
 export function pairScores(chosen: readonly number[], rejected: readonly number[]): number[] {
@@ -43,8 +44,9 @@ export function pairScores(chosen: readonly number[], rejected: readonly number[
  * @throws {RangeError} If the lengths differ, are 0, or a reward is NaN.
  * @example
  * ```ts
- * import { pairwiseAccuracy } from "./mod.ts";
- * pairwiseAccuracy([1, 0, 2, 5], [0, 0, 3, 1]); // 0.625
+ * import { pairwiseAccuracy } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(pairwiseAccuracy([1, 0, 2, 5], [0, 0, 3, 1]), 0.625);
  * ```
  */
 export function pairwiseAccuracy(chosen: readonly number[], rejected: readonly number[]): number {
@@ -70,9 +72,13 @@ export interface GroupAccuracy {
  * @throws {RangeError} If the lengths differ or there are no pairs.
  * @example
  * ```ts
- * import { accuracyByCategory } from "./mod.ts";
- * accuracyByCategory([1, 0, 0.5, 1], ["a", "a", "b", "b"]);
- * // { a: { accuracy: 0.5, count: 2 }, b: { accuracy: 0.75, count: 2 }, overall: { accuracy: 0.625, count: 4 } }
+ * import { accuracyByCategory } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(accuracyByCategory([1, 0, 0.5, 1], ["a", "a", "b", "b"]), {
+ *   a: { accuracy: 0.5, count: 2 },
+ *   b: { accuracy: 0.75, count: 2 },
+ *   overall: { accuracy: 0.625, count: 4 },
+ * });
  * ```
  */
 export function accuracyByCategory(

@@ -44,8 +44,9 @@ export type ShortcutName = "frequency" | "length" | "bag_of_words";
  * @returns Its tokens, in order.
  * @example
  * ```ts
- * import { responseTokens } from "./mod.ts";
- * responseTokens('In Tomra.\n'); // ["In", "Tomra", "."]
+ * import { responseTokens } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(responseTokens("In Tomra.\n"), ["In", "Tomra", "."]);
  * ```
  */
 export function responseTokens(text: string): string[] {
@@ -144,10 +145,11 @@ export interface ShortcutRow {
  * @throws {RangeError} If test is empty or a pair's responses are not strings.
  * @example
  * ```ts
- * import { shortcutBaselines } from "./mod.ts";
+ * import { shortcutBaselines } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
  * const train = [{ chosen: "Yes\n", rejected: "No\n" }, { chosen: "Yes\n", rejected: "Maybe\n" }];
  * const rows = shortcutBaselines(train, [{ chosen: "Yes\n", rejected: "No\n" }], { resamples: 10 });
- * rows.find((r) => r.baseline === "frequency" && r.category === "all")?.accuracy; // 1
+ * assert.equal(rows.find((r) => r.baseline === "frequency" && r.category === "all")?.accuracy, 1);
  * ```
  */
 export function shortcutBaselines(
