@@ -25,6 +25,13 @@ Deno.test("shortcut baselines: each rule finds the shortcut it is built for", ()
   const get = (rows: ReturnType<typeof shortcutBaselines>, name: string) =>
     rows.find((r) => r.baseline === name && r.category === "c")!.accuracy;
   assert.equal(get(frequency, "frequency"), 1);
+  // The rate, not the count: "A" is chosen 3 times but rejected 9 times, "B" chosen once and never rejected.
+  const many = [
+    ...Array.from({ length: 3 }, () => pair("A\n", "C\n")),
+    ...Array.from({ length: 9 }, () => pair("C\n", "A\n")),
+    pair("B\n", "D\n"),
+  ];
+  assert.equal(get(shortcutBaselines(many, [pair("B\n", "A\n")], { resamples: 10 }), "frequency"), 1);
   // Length: the chosen response is always the longer one.
   const length = shortcutBaselines(
     [pair("It is blue.\n", "Red.\n"), pair("It is a cat.\n", "Owl.\n")],

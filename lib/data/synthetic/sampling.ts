@@ -58,41 +58,6 @@ export function assertGeneratorArguments(random: Random, n: number): void {
 const MAX_FRUITLESS_DRAWS = 20000;
 
 /**
- * Draws examples until `n` distinct prompts are found (a repeated prompt is dropped and drawn again).
- *
- * @param n How many.
- * @param draw Draws the i-th candidate (i counts kept examples); `undefined` rejects the draw.
- * @param what The category, for the error message.
- * @param capacity An upper bound on the distinct prompts the templates allow.
- * @returns `n` examples with distinct prompts, in draw order.
- * @throws {RangeError} If `n` exceeds the capacity, or 20000 draws in a row bring no new prompt.
- */
-export function sampleUnique<E extends SyntheticExample>(
-  n: number,
-  draw: (i: number) => E | undefined,
-  what: string,
-  capacity: number,
-): E[] {
-  const fail = (): never => {
-    throw new RangeError(
-      `n must be at most the number of distinct ${what} prompts (about ${capacity}), got ${n}`,
-    );
-  };
-  if (n > capacity) fail();
-  const out: E[] = [];
-  const seen = new Set<string>();
-  for (let fruitless = 0; out.length < n; fruitless++) {
-    if (fruitless >= MAX_FRUITLESS_DRAWS) fail();
-    const example = draw(out.length);
-    if (example === undefined || seen.has(example.prompt)) continue;
-    seen.add(example.prompt);
-    out.push(example);
-    fruitless = -1;
-  }
-  return out;
-}
-
-/**
  * Draws twins until `n` examples with distinct prompts are found: each draw gives two pairs whose responses
  * are swapped (chosen ⇄ rejected) under different prompts; a draw that repeats a prompt is dropped. If `n` is
  * odd, the last twin contributes its first pair only.
