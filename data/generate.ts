@@ -78,6 +78,11 @@ export function renderReadme(suite: SyntheticSuite, seed: number): string {
   const testBytes = bytes(toSyntheticJsonl(suite.test));
   const baselines = baselinesTable(shortcutBaselines(suite.train, suite.test));
   const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
+  const twins = `matched: ${pct(twinShare(suite.train))} of training, ${
+    pct(twinShare(suite.test))
+  } of held-out pairs`;
+  const names =
+    `its own ${suite.world.test.length} person names (training uses the other ${suite.world.train.length})`;
   return `<!-- deno-fmt-ignore-file -->
 # Synthetic preference suite (v2)
 
@@ -100,16 +105,13 @@ answer, so a policy can be evaluated by generation (per-category, per-label F1) 
 
 ## Design: the prompt decides
 
-- **Twins.** Every pair has a twin in the same split with the same two responses swapped (what one prompt
-  chooses, the other rejects: ${pct(twinShare(suite.train))} of training pairs and ${
-    pct(twinShare(suite.test))
-  } of held-out pairs are matched). So every response string is chosen exactly as often as it is rejected, and
-  any rule that looks at the two responses without the prompt — string frequency, length, words, a neural
-  scorer — ranks exactly one pair of each held-out twin right (or ties both): its held-out accuracy is ½ by
-  construction. Only the prompt tells the twins apart.
-- **Disjoint splits.** The held-out split is drawn from its own tables: its own ${suite.world.test.length} person
-  names (training uses the other ${suite.world.train.length}, so no held-out fact — person, relation, value — is
-  in training), its own statement and question templates, harmful intents (act × target combinations; every
+- **Twins.** Every pair has a twin in the same split with the same two responses swapped: what one prompt
+  chooses, the other rejects (${twins}). So every response string is chosen exactly as
+  often as it is rejected, and any rule that looks at the two responses without the prompt — string
+  frequency, length, words, a neural scorer — ranks exactly one pair of each held-out twin right (or ties
+  both): its held-out accuracy is ½ by construction. Only the prompt tells the twins apart.
+- **Disjoint splits.** The held-out split is drawn from its own tables: ${names}, so no held-out fact
+  (person, relation, value) is in training; its own statement and question templates, harmful intents (act × target combinations; every
   act and target occurs in both splits, no combination does), benign request variants, request templates,
   instruction topics and templates, and arithmetic expressions (split by a hash of the expression) and
   templates. Prompts are distinct across the suite.
