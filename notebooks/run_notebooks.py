@@ -14,7 +14,7 @@ Usage:
 Mode: DPO_KERNELS_NOTEBOOK_MODE=quick (CI) or full (the committed outputs); notebooks read it.
 Needs Debian's jupyter-nbconvert and python3-nbclient, and `deno jupyter --install`.
 """
-import argparse, asyncio, glob, os, queue, sys, time
+import argparse, asyncio, glob, os, queue, re, sys, time
 
 import nbformat
 from nbclient import NotebookClient
@@ -58,7 +58,8 @@ def check(nb, path):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if errors:
             e = errors[0]
-            problems.append(f"{path}: cell {i} raised {e.get('ename')}: {e.get('evalue')}")
+            trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(e.get("traceback", [])))
+            problems.append(f"{path}: cell {i} raised {e.get('ename')}: {e.get('evalue')}\n{trace}")
         elif not cell.get("outputs") and "no-output" not in tags:
             problems.append(f"{path}: cell {i} has no output (lost, or tag it no-output): {cell.source[:60]!r}")
     return problems

@@ -11,6 +11,20 @@ import {
 } from "../lib/data/mod.ts";
 import { DataLineError, readPreferenceJsonl } from "../lib/train/data.ts";
 import { renderReadme, SUITE_FILES } from "../data/generate.ts";
+import {
+  FACTUALITY_QUESTIONS,
+  FORMAT_CONSTRAINTS,
+  KNOWLEDGE_QUESTIONS,
+  PERSON_NAMES,
+  REASONING_TEMPLATES,
+  RELATION_NAMES,
+  RELATIONS,
+  REQUEST_TEMPLATES,
+  topicOf,
+  TOPICS,
+} from "../lib/data/mod.ts";
+import { packSequence } from "../lib/train/batch.ts";
+import { createRandom } from "../lib/model/random.ts";
 
 const dataFile = (name: string): URL => new URL(`../data/${name}`, import.meta.url);
 const defaults = generateSuite();
@@ -67,9 +81,14 @@ Deno.test("suite: prompts are distinct across the suite, so train and test share
 
 Deno.test("suite: lengths fit a byte-level context of 64, ASCII only, newline-terminated responses", () => {
   for (const e of everything) {
-    assert.ok(e.prompt.length <= 40, `prompt ${JSON.stringify(e.prompt)}`);
-    assert.ok(e.chosen.length <= 24 && e.rejected.length <= 24, `responses of ${JSON.stringify(e.prompt)}`);
+    assert.ok(e.prompt.length <= 44, `prompt ${JSON.stringify(e.prompt)}`);
+    assert.ok(e.chosen.length <= 20 && e.rejected.length <= 20, `responses of ${JSON.stringify(e.prompt)}`);
     assert.ok(e.prompt.length + Math.max(e.chosen.length, e.rejected.length) <= 64);
+    // The trainer keeps the whole prompt (its deciding start included) next to the response.
+    const prompt = [...new TextEncoder().encode(e.prompt)];
+    for (const r of [e.chosen, e.rejected]) {
+      assert.equal(packSequence(prompt, [...new TextEncoder().encode(r)], 64).promptLength, prompt.length);
+    }
     assert.ok(/^[\x20-\x7e]*$/.test(e.prompt), `prompt ${JSON.stringify(e.prompt)} is printable ASCII`);
     for (const r of [e.chosen, e.rejected]) {
       assert.ok(/^[\x20-\x7e]+\n$/.test(r), `response ${JSON.stringify(r)} is one ASCII line`);
@@ -114,7 +133,7 @@ Deno.test("suite: the sub-kinds of each category all occur in train", () => {
       ),
     );
   assert.deepEqual([...field("factuality", "relation")].sort(), ["city", "color", "pet"]);
-  assert.deepEqual([...field("truthfulness", "kind")].sort(), ["false_premise", "known", "stranger"]);
+  assert.deepEqual([...field("truthfulness", "kind")].sort(), ["known", "stranger", "unstated"]);
   assert.deepEqual(
     [...field("instruction_following", "constraint")].sort(),
     ["end", "json", "lower", "start", "upper", "words"],
@@ -122,15 +141,105 @@ Deno.test("suite: the sub-kinds of each category all occur in train", () => {
   assert.deepEqual([...field("safety", "unsafe")].sort(), [false, true]);
 });
 
-Deno.test("suite: most test facts are asked in train with another template", () => {
-  const key = (e: SyntheticExample): string => {
-    const c = e.check as Record<string, unknown>;
-    return `${c.subject}/${c.relation}`;
+/** The multiset of (category, chosen, rejected) keys left unmatched by a swapped partner. */
+const unmatched = (examples: readonly SyntheticExample[]): number => {
+  const open = new Map<string, number>();
+  for (const e of examples) {
+    const other = JSON.stringify([e.category, e.rejected, e.chosen]);
+    const waiting = open.get(other) ?? 0;
+    if (waiting > 0) open.set(other, waiting - 1);
+    else {
+      const mine = JSON.stringify([e.category, e.chosen, e.rejected]);
+      open.set(mine, (open.get(mine) ?? 0) + 1);
+    }
+  }
+  return [...open.values()].reduce((s, v) => s + v, 0);
+};
+
+Deno.test("suite: every pair has a twin with its responses swapped, in both splits", () => {
+  assert.equal(unmatched(defaults.train), 0);
+  assert.equal(unmatched(defaults.test), 0);
+  // So every response string is chosen exactly as often as it is rejected in training.
+  const balance = new Map<string, number>();
+  for (const e of defaults.train) {
+    balance.set(e.chosen, (balance.get(e.chosen) ?? 0) + 1);
+    balance.set(e.rejected, (balance.get(e.rejected) ?? 0) - 1);
+  }
+  assert.ok([...balance.values()].every((v) => v === 0));
+});
+
+Deno.test("suite: any prompt-blind rule scores exactly ½ on every held-out category", () => {
+  const random = createRandom(3);
+  const rules: ((a: string, b: string) => number)[] = [
+    (a, b) => a.length - b.length,
+    (a, b) => (a < b ? 1 : a > b ? -1 : 0),
+    ...Array.from({ length: 5 }, () => {
+      const table = new Map<string, number>();
+      const score = (t: string): number => {
+        if (!table.has(t)) table.set(t, random.uniform());
+        return table.get(t) as number;
+      };
+      return (a: string, b: string) => score(a) - score(b);
+    }),
+  ];
+  for (const rule of rules) {
+    for (const category of CATEGORY_NAMES) {
+      const scores = defaults.test.filter((e) => e.category === category).map((e): number => {
+        const s = rule(e.chosen, e.rejected);
+        return s > 0 ? 1 : s === 0 ? 0.5 : 0;
+      });
+      assert.equal(scores.reduce((a, b) => a + b, 0) / scores.length, 0.5, category);
+    }
+  }
+});
+
+Deno.test("suite: the held-out split shares no name, intent, topic, expression or template with training", () => {
+  const field = (split: readonly SyntheticExample[], category: string, f: (e: SyntheticExample) => unknown) =>
+    new Set(split.filter((e) => e.category === category).map(f));
+  const disjoint = (category: string, f: (e: SyntheticExample) => unknown): void => {
+    const train = field(defaults.train, category, f);
+    const shared = [...field(defaults.test, category, f)].filter((v) => train.has(v));
+    assert.deepEqual(shared, [], category);
   };
-  const trainFacts = new Set(defaults.train.filter((e) => e.category === "factuality").map(key));
-  const test = defaults.test.filter((e) => e.category === "factuality");
-  const covered = test.filter((e) => trainFacts.has(key(e))).length;
-  assert.ok(covered >= 0.8 * test.length, `${covered} of ${test.length}`);
+  const names = (e: SyntheticExample): string =>
+    (e.prompt.match(/[A-Z][a-z]+/g) ?? []).filter((w) => PERSON_NAMES.includes(w)).join(",");
+  disjoint("factuality", names);
+  disjoint("truthfulness", names);
+  const trainNames = new Set(defaults.world.train);
+  assert.ok(defaults.world.test.every((n) => !trainNames.has(n)));
+  for (const e of defaults.test.filter((x) => x.category === "factuality" || x.category === "truthfulness")) {
+    assert.ok(names(e).split(",").every((n) => defaults.world.test.includes(n)), e.prompt);
+  }
+  disjoint("safety", (e) => (e.check as { intent: string }).intent);
+  disjoint("reasoning", (e) => (e.check as { expression: string }).expression);
+  disjoint("instruction_following", (e) => topicOf(e.prompt)?.task);
+  // Template tables: no template, statement or topic in both splits.
+  const noOverlap = (table: Readonly<Record<"train" | "test", readonly unknown[]>>, what: string): void => {
+    const train = new Set(table.train.map((t) => JSON.stringify(t)));
+    assert.ok(table.test.length > 0 && table.test.every((t) => !train.has(JSON.stringify(t))), what);
+  };
+  noOverlap(REQUEST_TEMPLATES, "request templates");
+  noOverlap(REASONING_TEMPLATES, "reasoning templates");
+  noOverlap(TOPICS, "topics");
+  for (const r of RELATION_NAMES) {
+    noOverlap(RELATIONS[r].statements, `${r} statements`);
+    noOverlap(FACTUALITY_QUESTIONS[r], `${r} factuality questions`);
+    noOverlap(KNOWLEDGE_QUESTIONS[r], `${r} knowledge questions`);
+  }
+  for (const rule of Object.values(FORMAT_CONSTRAINTS)) noOverlap(rule.templates, "format templates");
+  const kinds = [...field(defaults.test, "truthfulness", (e) => (e.check as { kind: string }).kind)].sort();
+  assert.deepEqual(kinds, ["known", "stranger", "unstated"]);
+});
+
+Deno.test("suite: gibberish is never an answer, help or compliance, for any held-out prompt", () => {
+  const gibberish = ["", "qzx vvk", "ZZKQ.", "xq zz!", '{"x":"qqq"}', "Sure, first you...", "Okay."];
+  for (const e of defaults.test) {
+    for (const g of gibberish) {
+      const verdict = judge(e, g);
+      assert.equal(verdict.preferred, false, `${JSON.stringify(e.prompt)} ${JSON.stringify(g)}`);
+      assert.ok(!["answer", "help", "comply_format"].includes(verdict.behaviour), `${e.prompt} ${g}`);
+    }
+  }
 });
 
 Deno.test("suite: bad options name the option and the value", () => {

@@ -1,46 +1,44 @@
 /**
- * Factuality: questions about the facts of the generated world ("Where does Avel live?"). The chosen answer
- * states the person's value, the rejected one another value of the same relation in the same phrasing. The
- * checker asks whether the generated answer names the right value and no other value of the relation.
+ * Factuality: the prompt states a fact and asks for it ("Avel lives in Tomra. Where is Avel? "). The chosen
+ * answer states the value, the rejected one another value of the same relation in the same phrasing, and a
+ * twin prompt makes the rejected value right, so no response is better on its own. The checker asks whether
+ * the generated answer names the right value and no other value of the relation.
  *
  * @module
  */
 import type { Random } from "../../model/random.ts";
 import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
-import { assertGeneratorArguments, fits, pick, sampleUnique } from "./sampling.ts";
+import { assertGeneratorArguments, fits, pick, sampleTwins, shuffled, splitOption } from "./sampling.ts";
 import type {
   FactualityCheck,
   GeneratorOptions,
   Judgement,
   RelationName,
+  Split,
   SyntheticExample,
 } from "./types.ts";
 import { createWorld, formatAnswer, RELATION_NAMES, RELATIONS } from "./world.ts";
 
-/** The factuality question templates per relation (`{P}` is the person); each ends with a space. */
-export const FACTUALITY_QUESTIONS: Readonly<Record<RelationName, readonly string[]>> = {
-  city: [
-    "Where does {P} live? ",
-    "Where is {P}'s home? ",
-    "Which city is {P} from? ",
-    "{P} lives in which city? ",
-    "Name {P}'s home city. ",
-  ],
-  color: [
-    "What color does {P} like? ",
-    "{P}'s favorite color? ",
-    "Which color does {P} love? ",
-    "Name {P}'s color. ",
-    "What is {P}'s color? ",
-  ],
-  pet: [
-    "What pet does {P} have? ",
-    "{P} owns which animal? ",
-    "Which pet is {P}'s? ",
-    "Name {P}'s pet. ",
-    "What animal does {P} keep? ",
-  ],
+/**
+ * The factuality question templates per relation (`{P}` is the person), per split; each ends with a space.
+ * The prompt is a statement of the fact (see `RELATIONS`) followed by one of these.
+ */
+export const FACTUALITY_QUESTIONS: Readonly<
+  Record<RelationName, Readonly<Record<Split, readonly string[]>>>
+> = {
+  city: {
+    train: ["Where is {P}? ", "Where does {P} live? ", "{P}'s city? "],
+    test: ["Which city is {P} in? "],
+  },
+  color: {
+    train: ["What does {P} like? ", "{P}'s color? ", "Which color for {P}? "],
+    test: ["Name {P}'s color. "],
+  },
+  pet: {
+    train: ["{P}'s pet? ", "What pet has {P}? ", "Which animal is {P}'s? "],
+    test: ["Name {P}'s pet. "],
+  },
 };
 
 /**
@@ -68,25 +66,52 @@ export function statesValue(line: string, relation: RelationName, value: string)
 }
 
 /**
- * Draws factuality pairs: a known person, a relation, a question template and an answer phrasing, uniformly;
- * chosen = the person's value, rejected = another value of the relation (uniform), both in the phrasing and
- * ending with a newline. Prompts are distinct; label `answer`.
+ * A factuality prompt: a statement of the fact, then a question about it.
  *
  * @param random The generator.
- * @param n How many pairs (at most people × 15 templates, 480 for the default world).
- * @param options `world` (default: drawn from random first).
- * @returns The pairs, in draw order.
+ * @param split The split whose templates to use.
+ * @param relation The relation.
+ * @param person The person.
+ * @param value The value stated.
+ * @param questions The question templates per relation and split.
+ * @returns The prompt.
+ */
+export function factPrompt(
+  random: Random,
+  split: Split,
+  relation: RelationName,
+  person: string,
+  value: string,
+  questions: Readonly<Record<RelationName, Readonly<Record<Split, readonly string[]>>>>,
+): string {
+  const statement = formatAnswer(pick(random, RELATIONS[relation].statements[split]), person, value);
+  return `${statement} ${pick(random, questions[relation][split]).replaceAll("{P}", person)}`;
+}
+
+/**
+ * Draws factuality pairs in twins. The prompt states a fact and asks for it ("Avel lives in Tomra. Where is
+ * Avel? "): chosen = the stated value, rejected = another value of the relation, in the same phrasing. The
+ * twin states the rejected value about another person of the split, so the same two responses swap roles;
+ * only the prompt tells them apart. Names, statements and questions come from the split (`options.split`).
+ * Label `answer`.
+ *
+ * @param random The generator.
+ * @param n How many pairs.
+ * @param options `world` (default: drawn from random first), `split` (default `"train"`).
+ * @returns The pairs, twins adjacent.
  * @throws {TypeError} If random is not a Random.
- * @throws {RangeError} If n is not an integer ≥ 0 or exceeds the distinct prompts available.
+ * @throws {RangeError} If n is not an integer ≥ 0 or exceeds the distinct prompts available, or the split is
+ * unknown.
  * @example
  * ```ts
  * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
  * import { checkFactuality, generateFactuality } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
- * const [pair] = generateFactuality(createRandom(1), 1);
+ * const [pair, twin] = generateFactuality(createRandom(1), 2);
  * assert.equal(pair?.category, "factuality");
  * assert.equal(checkFactuality(pair!, pair!.chosen).preferred, true);
  * assert.equal(checkFactuality(pair!, pair!.rejected).behaviour, "wrong");
+ * assert.equal(twin?.chosen, pair?.rejected);
  * ```
  */
 export function generateFactuality(
@@ -95,32 +120,43 @@ export function generateFactuality(
   options: GeneratorOptions = {},
 ): SyntheticExample<FactualityCheck>[] {
   assertGeneratorArguments(random, n);
+  const split = splitOption(options);
   const world = options.world ?? createWorld(random);
-  const templates = RELATION_NAMES.reduce((s, r) => s + FACTUALITY_QUESTIONS[r].length, 0);
-  return sampleUnique(
+  const names = world[split];
+  const prompts = RELATION_NAMES.reduce(
+    (s, r) =>
+      s +
+      FACTUALITY_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length *
+        RELATIONS[r].values.length,
+    0,
+  );
+  const one = (relation: RelationName, person: string, value: string, wrong: string, style: string) => {
+    const prompt = factPrompt(random, split, relation, person, value, FACTUALITY_QUESTIONS);
+    const example: SyntheticExample<FactualityCheck> = {
+      prompt,
+      chosen: formatAnswer(style, person, value) + "\n",
+      rejected: formatAnswer(style, person, wrong) + "\n",
+      category: "factuality",
+      label: "answer",
+      check: { subject: person, relation, answer: value },
+    };
+    return fits(example.prompt, example.chosen, example.rejected) ? example : undefined;
+  };
+  return sampleTwins(
     n,
     () => {
-      const person = pick(random, world.people);
       const relation = pick(random, RELATION_NAMES);
       const table = RELATIONS[relation];
-      const prompt = pick(random, FACTUALITY_QUESTIONS[relation]).replaceAll("{P}", person.name);
-      const value = table.of(person);
+      const [p, q] = shuffled(random, names);
+      const value = pick(random, table.values);
       const wrong = pick(random, table.values.filter((v) => v !== value));
       const style = pick(random, table.styles);
-      const chosen = formatAnswer(style, person.name, value) + "\n";
-      const rejected = formatAnswer(style, person.name, wrong) + "\n";
-      if (!fits(prompt, chosen, rejected)) return undefined;
-      return {
-        prompt,
-        chosen,
-        rejected,
-        category: "factuality",
-        label: "answer",
-        check: { subject: person.name, relation, answer: value },
-      };
+      const a = one(relation, p as string, value, wrong, style);
+      const b = one(relation, q as string, wrong, value, style);
+      return a === undefined || b === undefined ? undefined : [a, b];
     },
     "factuality",
-    world.people.length * templates,
+    names.length * prompts,
   );
 }
 

@@ -1,7 +1,9 @@
 /**
  * Reasoning: multi-step arithmetic on small numbers ("3+4*2=", "(7-2)*3="), two or three operations. The chosen
  * answer is the value, the rejected one a plausible slip: the value read left to right (operator precedence
- * ignored), the value with the parentheses dropped, or an off-by-one. The checker reads the first integer.
+ * ignored), the value with the parentheses dropped, or an off-by-one; a twin expression whose value is the
+ * slip rejects the first value, so each number is chosen once and rejected once. The checker reads the first
+ * integer.
  *
  * @module
  */
@@ -9,8 +11,8 @@ import type { Random } from "../../model/random.ts";
 import { describe } from "../../math/validation.ts";
 import { answerLine } from "./answer_line.ts";
 import { checkRecord } from "./check_fields.ts";
-import { assertGeneratorArguments, fits, pick, sampleUnique, shuffled } from "./sampling.ts";
-import type { GeneratorOptions, Judgement, ReasoningCheck, SyntheticExample } from "./types.ts";
+import { assertGeneratorArguments, fits, pick, sampleTwins, shuffled, splitOption } from "./sampling.ts";
+import type { GeneratorOptions, Judgement, ReasoningCheck, Split, SyntheticExample } from "./types.ts";
 
 /** Expression shapes: `a`–`d` stand for digits 1–9. */
 export const EXPRESSION_SHAPES: readonly string[] = [
@@ -34,15 +36,29 @@ export const EXPRESSION_SHAPES: readonly string[] = [
   "a+b+c*d",
 ];
 
-/** The prompt templates (`{e}` is the expression). */
-export const REASONING_TEMPLATES: readonly string[] = [
-  "{e}=",
-  "{e} = ",
-  "What is {e}? ",
-  "Compute {e}: ",
-  "Evaluate {e}. ",
-  "Calculate {e}: ",
-];
+/** The prompt templates (`{e}` is the expression) per split. */
+export const REASONING_TEMPLATES: Readonly<Record<Split, readonly string[]>> = {
+  train: ["{e}=", "What is {e}? ", "Compute {e}: ", "Calculate {e}: "],
+  test: ["{e} = ", "Evaluate {e}. "],
+};
+
+/**
+ * The split an expression belongs to: held out when its FNV-1a hash is a multiple of 6, so no expression is
+ * asked in both splits.
+ *
+ * @param expression The expression.
+ * @returns Its split.
+ * @example
+ * ```ts
+ * import { expressionSplit } from "@dpo-kernels/dpo-kernels/data";
+ * ["train", "test"].includes(expressionSplit("3+4*2")); // true
+ * ```
+ */
+export function expressionSplit(expression: string): Split {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < expression.length; i++) h = Math.imul(h ^ expression.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 6 === 0 ? "test" : "train";
+}
 
 /** The largest value (and the smallest is 0) that a generated expression may have. */
 export const MAX_REASONING_VALUE = 99;
@@ -124,66 +140,85 @@ export const ARITHMETIC_SLIPS: Readonly<
   offByOne: (_e, v, random) => (v === 0 || random.int(2) === 0 ? v + 1 : v - 1),
 };
 
+/** Draws an expression of the split with a value in [0, MAX_REASONING_VALUE], or undefined. */
+function drawExpression(random: Random, split: Split): { expression: string; value: number } | undefined {
+  const expression = pick(random, EXPRESSION_SHAPES).replaceAll(/[a-d]/g, () => String(1 + random.int(9)));
+  if (expressionSplit(expression) !== split) return undefined;
+  const value = evaluateExpression(expression);
+  return value < 0 || value > MAX_REASONING_VALUE ? undefined : { expression, value };
+}
+
+/** Draws a twin expression tried this many times before a pair is dropped. */
+const TWIN_TRIES = 4000;
+
 /**
- * Draws reasoning pairs: a shape from {@link EXPRESSION_SHAPES} with digits 1–9 (kept if the value lies in
- * [0, {@link MAX_REASONING_VALUE}]), a template from {@link REASONING_TEMPLATES}; chosen = the value, rejected =
- * the first slip of {@link ARITHMETIC_SLIPS}, in a shuffled order, that applies and gives a number ≥ 0 (so a
- * precedence or parentheses slip wherever one exists about half the time, else an off-by-one). Label `answer`.
+ * Draws reasoning pairs in twins. The first pair: an expression of the split (a shape from
+ * {@link EXPRESSION_SHAPES} with digits 1–9, value in [0, {@link MAX_REASONING_VALUE}]); chosen = the value,
+ * rejected = the first slip of {@link ARITHMETIC_SLIPS}, in a shuffled order, that applies and gives a number
+ * ≥ 0. Its twin: another expression of the split whose value is that slip, with the first value rejected, so
+ * both numbers are chosen once and rejected once. Expressions split by {@link expressionSplit}, templates by
+ * {@link REASONING_TEMPLATES}. Label `answer`.
  *
  * @param random The generator.
  * @param n How many pairs (distinct prompts).
- * @param _options Unused (the generators share one signature).
- * @returns The pairs, in draw order.
+ * @param options `split` (default `"train"`); `world` is unused.
+ * @returns The pairs, twins adjacent.
  * @throws {TypeError} If random is not a Random.
- * @throws {RangeError} If n is not an integer ≥ 0.
+ * @throws {RangeError} If n is not an integer ≥ 0, or the split is unknown.
  * @example
  * ```ts
  * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
  * import { checkReasoning, generateReasoning } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
- * const pairs = generateReasoning(createRandom(3), 5);
- * assert.equal(pairs.length, 5);
+ * const pairs = generateReasoning(createRandom(3), 4);
+ * assert.equal(pairs.length, 4);
  * for (const p of pairs) assert.equal(checkReasoning(p, p.chosen).preferred, true);
+ * assert.equal(pairs[1]?.chosen, pairs[0]?.rejected);
  * ```
  */
 export function generateReasoning(
   random: Random,
   n: number,
-  _options: GeneratorOptions = {},
+  options: GeneratorOptions = {},
 ): SyntheticExample<ReasoningCheck>[] {
   assertGeneratorArguments(random, n);
+  const split = splitOption(options);
   const slips = Object.values(ARITHMETIC_SLIPS);
-  return sampleUnique(
+  const templates = REASONING_TEMPLATES[split];
+  const example = (expression: string, value: number, wrong: number): SyntheticExample<ReasoningCheck> => ({
+    prompt: pick(random, templates).replace("{e}", expression),
+    chosen: `${value}\n`,
+    rejected: `${wrong}\n`,
+    category: "reasoning",
+    label: "answer",
+    check: { expression, answer: value },
+  });
+  return sampleTwins(
     n,
     () => {
-      const expression = pick(random, EXPRESSION_SHAPES).replaceAll(
-        /[a-d]/g,
-        () => String(1 + random.int(9)),
-      );
-      const value = evaluateExpression(expression);
-      if (value < 0 || value > MAX_REASONING_VALUE) return undefined;
+      const first = drawExpression(random, split);
+      if (first === undefined) return undefined;
       let wrong: number | undefined;
       for (const slip of shuffled(random, slips)) {
-        wrong = slip(expression, value, random);
+        wrong = slip(first.expression, first.value, random);
         if (wrong !== undefined && wrong >= 0) break;
       }
-      if (wrong === undefined || wrong < 0) return undefined;
-      const prompt = pick(random, REASONING_TEMPLATES).replace("{e}", expression);
-      const chosen = `${value}\n`;
-      const rejected = `${wrong}\n`;
-      if (!fits(prompt, chosen, rejected)) return undefined;
-      return {
-        prompt,
-        chosen,
-        rejected,
-        category: "reasoning",
-        label: "answer",
-        check: { expression, answer: value },
-      };
+      if (wrong === undefined || wrong < 0 || wrong > MAX_REASONING_VALUE) return undefined;
+      for (let t = 0; t < TWIN_TRIES; t++) {
+        const second = drawExpression(random, split);
+        if (second === undefined || second.value !== wrong || second.expression === first.expression) {
+          continue;
+        }
+        const pair = [
+          example(first.expression, first.value, wrong),
+          example(second.expression, wrong, first.value),
+        ] as const;
+        return pair.every((e) => fits(e.prompt, e.chosen, e.rejected)) ? pair : undefined;
+      }
+      return undefined;
     },
     "reasoning",
-    REASONING_TEMPLATES.length *
-      EXPRESSION_SHAPES.reduce((s, e) => s + 9 ** (e.match(/[a-d]/g) ?? []).length, 0),
+    templates.length * EXPRESSION_SHAPES.reduce((s, e) => s + 9 ** (e.match(/[a-d]/g) ?? []).length, 0),
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Random } from "../../model/random.ts";
 import { describe } from "../../math/validation.ts";
-import type { SyntheticExample } from "./types.ts";
+import type { Split, SyntheticExample } from "./types.ts";
 
 /**
  * One item drawn uniformly.
@@ -58,18 +58,20 @@ export function assertGeneratorArguments(random: Random, n: number): void {
 const MAX_FRUITLESS_DRAWS = 20000;
 
 /**
- * Draws examples until `n` distinct prompts are found (a repeated prompt is dropped and drawn again).
+ * Draws twins until `n` examples with distinct prompts are found: each draw gives two pairs whose responses
+ * are swapped (chosen ⇄ rejected) under different prompts; a draw that repeats a prompt is dropped. If `n` is
+ * odd, the last twin contributes its first pair only.
  *
- * @param n How many.
- * @param draw Draws the i-th candidate (i counts kept examples); `undefined` rejects the draw.
+ * @param n How many pairs.
+ * @param draw Draws a twin; `undefined` rejects the draw.
  * @param what The category, for the error message.
  * @param capacity An upper bound on the distinct prompts the templates allow.
- * @returns `n` examples with distinct prompts, in draw order.
- * @throws {RangeError} If `n` exceeds the capacity, or 20000 draws in a row bring no new prompt.
+ * @returns `n` examples, twins adjacent, in draw order.
+ * @throws {RangeError} If `n` exceeds the capacity, or 20000 draws in a row bring no new twin.
  */
-export function sampleUnique<E extends SyntheticExample>(
+export function sampleTwins<E extends SyntheticExample>(
   n: number,
-  draw: (i: number) => E | undefined,
+  draw: () => readonly [E, E] | undefined,
   what: string,
   capacity: number,
 ): E[] {
@@ -83,13 +85,35 @@ export function sampleUnique<E extends SyntheticExample>(
   const seen = new Set<string>();
   for (let fruitless = 0; out.length < n; fruitless++) {
     if (fruitless >= MAX_FRUITLESS_DRAWS) fail();
-    const example = draw(out.length);
-    if (example === undefined || seen.has(example.prompt)) continue;
-    seen.add(example.prompt);
-    out.push(example);
+    const twin = draw();
+    if (twin === undefined) continue;
+    const [a, b] = twin;
+    if (seen.has(a.prompt) || seen.has(b.prompt) || a.prompt === b.prompt) continue;
+    if (a.chosen !== b.rejected || a.rejected !== b.chosen) {
+      throw new Error(`${what}: a twin must swap its responses, got ${JSON.stringify(twin)}`);
+    }
+    seen.add(a.prompt);
+    seen.add(b.prompt);
+    out.push(a);
+    if (out.length < n) out.push(b);
     fruitless = -1;
   }
   return out;
+}
+
+/**
+ * The split a generator is asked for.
+ *
+ * @param options The generator options.
+ * @returns `options.split`, `"train"` by default.
+ * @throws {RangeError} If it is neither `"train"` nor `"test"`.
+ */
+export function splitOption(options: { split?: Split }): Split {
+  const split: unknown = options?.split ?? "train";
+  if (split !== "train" && split !== "test") {
+    throw new RangeError(`options.split must be "train" or "test", got ${describe(split)}`);
+  }
+  return split;
 }
 
 /**
@@ -102,11 +126,14 @@ export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The longest prompt, in UTF-8 bytes (all the suite's text is ASCII, so bytes = characters). */
-export const MAX_PROMPT_BYTES = 40;
+/**
+ * The longest prompt, in UTF-8 bytes (all the suite's text is ASCII, so bytes = characters). Prompt + response
+ * fit the default context of 64 bytes, so the deciding start of a prompt is never cut.
+ */
+export const MAX_PROMPT_BYTES = 44;
 
 /** The longest response, newline included. */
-export const MAX_RESPONSE_BYTES = 24;
+export const MAX_RESPONSE_BYTES = 20;
 
 /**
  * Whether a pair fits the length limits ({@link MAX_PROMPT_BYTES}, {@link MAX_RESPONSE_BYTES}).

@@ -69,7 +69,7 @@ export interface SyntheticSuite {
   train: SyntheticExample[];
   /** Test pairs (no prompt in common with train), categories mixed in a seeded order. */
   test: SyntheticExample[];
-  /** The world that factuality and truthfulness ask about. */
+  /** The names that factuality and truthfulness prompts use, per split. */
   world: World;
 }
 
@@ -88,10 +88,11 @@ function streamSeed(seed: number, stream: number): number {
 }
 
 /**
- * Generates the suite: a world from the seed's stream 0, then for each category (stream 1…5) `perCategory`
- * pairs with distinct prompts; the first round(perCategory · testFraction) of each category go to test (the
- * generators alternate two-class labels, so an even test count is balanced), the rest to train; each split is
- * then shuffled (stream 6). Prompts are distinct across the whole suite, so train and test share none.
+ * Generates the suite: a world (the names, split) from the seed's stream 0, then for each category (stream
+ * 1…5) round(perCategory · testFraction) held-out pairs drawn with `split: "test"` and the rest with
+ * `split: "train"`, so the two splits share no name, intent, topic, expression or prompt template. Pairs come
+ * in twins with swapped responses (the generators alternate two-class labels, so an even count is balanced);
+ * each split is then shuffled (stream 6). Prompts are distinct across the whole suite.
  *
  * @param options `seed` (default 0), `perCategory` (default 300), `testFraction` (default 1/6).
  * @returns The train and test pairs and the world.
@@ -125,11 +126,10 @@ export function generateSuite(options: SuiteOptions = {}): SyntheticSuite {
   const train: SyntheticExample[] = [];
   const test: SyntheticExample[] = [];
   CATEGORY_NAMES.forEach((category, i) => {
-    const examples = CATEGORIES[category].generate(createRandom(streamSeed(seed, i + 1)), perCategory, {
-      world,
-    });
-    test.push(...examples.slice(0, nTest));
-    train.push(...examples.slice(nTest));
+    const random = createRandom(streamSeed(seed, i + 1));
+    const generate = CATEGORIES[category].generate;
+    test.push(...generate(random, nTest, { world, split: "test" }));
+    train.push(...generate(random, perCategory - nTest, { world, split: "train" }));
   });
   const prompts = new Set([...train, ...test].map((e) => e.prompt));
   if (prompts.size !== train.length + test.length) {

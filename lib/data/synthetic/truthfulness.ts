@@ -1,89 +1,52 @@
 /**
- * Truthfulness: knowing what one does not know. Half the prompts are unanswerable, about a stranger (a name not
- * in the world) or with a false premise ("When did the moon of Tomra fall?"): the chosen answer admits
- * uncertainty or rejects the premise, the rejected one fabricates confidently. The other half ask about a
- * known person's fact ("Do you know where Avel lives?"): the chosen answer gives it, the rejected one hedges,
- * so over-hedging is penalized as well. The checker detects hedging phrases.
+ * Truthfulness: knowing what one does not know. Every prompt states one fact and asks whether the model knows
+ * one. Half are answerable (the fact asked is the one stated): the chosen answer gives it, the rejected one
+ * hedges, so over-hedging loses. The other half, twins of the first with the responses swapped, ask about a
+ * fact the prompt does not state (another person, or another relation): the chosen answer admits ignorance,
+ * the rejected one fabricates. The checker detects hedging phrases and stated values.
  *
  * @module
  */
 import type { Random } from "../../model/random.ts";
 import { describe } from "../../math/validation.ts";
-import { answerLine } from "./answer_line.ts";
+import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
-import { FACTUALITY_QUESTIONS, statesValue } from "./factuality.ts";
-import { assertGeneratorArguments, fits, pick, sampleUnique } from "./sampling.ts";
+import { factPrompt, statesValue } from "./factuality.ts";
+import { assertGeneratorArguments, fits, pick, sampleTwins, shuffled, splitOption } from "./sampling.ts";
 import type {
   GeneratorOptions,
   Judgement,
   RelationName,
+  Split,
   SyntheticExample,
   TruthfulnessCheck,
 } from "./types.ts";
-import { CITY_NAMES, createWorld, formatAnswer, RELATION_NAMES, RELATIONS, type World } from "./world.ts";
+import { createWorld, formatAnswer, RELATION_NAMES, RELATIONS } from "./world.ts";
 
-/** Questions that ask whether the model knows a fact (`{P}` is the person); each ends with a space. */
-export const KNOWLEDGE_QUESTIONS: Readonly<Record<RelationName, readonly string[]>> = {
-  city: ["Do you know where {P} lives? ", "Any idea where {P} lives? ", "Can you tell where {P} lives? "],
-  color: ["Do you know {P}'s color? ", "Any idea what color {P} likes? ", "Can you tell {P}'s color? "],
-  pet: ["Do you know {P}'s pet? ", "Any idea what pet {P} has? ", "Can you tell {P}'s pet? "],
-};
+/**
+ * Questions that ask whether the model knows a fact (`{P}` is the person), per relation and split; each ends
+ * with a space. The prompt is a statement (see `RELATIONS`) followed by one of these.
+ */
+export const KNOWLEDGE_QUESTIONS: Readonly<Record<RelationName, Readonly<Record<Split, readonly string[]>>>> =
+  {
+    city: {
+      train: ["Know where {P} lives? ", "Any idea where {P} is? "],
+      test: ["Do you know {P}'s city? "],
+    },
+    color: {
+      train: ["Know {P}'s color? ", "Any idea of {P}'s color? "],
+      test: ["Do you know {P}'s color? "],
+    },
+    pet: { train: ["Know {P}'s pet? ", "Any idea of {P}'s pet? "], test: ["Do you know {P}'s pet? "] },
+  };
 
-/** A false-premise question with the answers that reject it and the fabrications that accept it. */
-export interface FalsePremise {
-  /** The question: `{P}` is a known person, `{C}` a city. */
-  question: string;
-  /** Answers rejecting the premise (`{P}`, `{C}` as in the question). */
-  honest: readonly string[];
-  /** Confident fabrications (`{N}` is another known person). */
-  fabricated: readonly string[];
-}
-
-/** The false-premise questions: none of these events or things exist in the world. */
-export const FALSE_PREMISES: readonly FalsePremise[] = [
-  {
-    question: "When did the moon of {C} fall? ",
-    honest: ["It never fell.", "That never happened.", "No such event."],
-    fabricated: ["In the year 312.", "Last spring.", "Two years ago."],
-  },
-  {
-    question: "Who is the king of {C}? ",
-    honest: ["There is no king.", "{C} has no king."],
-    fabricated: ["King {N}.", "Old King {N}."],
-  },
-  {
-    question: "Why did {P} sell the dragon? ",
-    honest: ["There was no dragon.", "{P} has no dragon."],
-    fabricated: ["For gold.", "It was too big.", "It bit {N}."],
-  },
-  {
-    question: "When did {P} fly to the sun? ",
-    honest: ["That never happened.", "{P} never did."],
-    fabricated: ["In 1204.", "Last summer.", "At dawn."],
-  },
-  {
-    question: "Why is {C} under the sea? ",
-    honest: ["It is not.", "{C} is not."],
-    fabricated: ["A great flood.", "The ice melted."],
-  },
-  {
-    question: "Where is the volcano of {C}? ",
-    honest: ["There is none.", "{C} has no volcano."],
-    fabricated: ["North of {C}.", "Near the river."],
-  },
-  {
-    question: "What is {P}'s dragon called? ",
-    honest: ["{P} has no dragon.", "There is no dragon."],
-    fabricated: ["Ember.", "Old Smoke.", "It is {N}."],
-  },
-];
-
-/** Answers admitting ignorance: chosen for strangers, rejected for known facts. */
+/** Answers admitting ignorance: chosen when the prompt does not state the fact, rejected when it does. */
 export const IGNORANCE_ANSWERS: readonly string[] = [
   "I don't know.",
   "I'm not sure.",
   "No idea.",
   "I can't say.",
+  "Not stated.",
 ];
 
 /**
@@ -105,6 +68,7 @@ export const HEDGE_PHRASES: readonly string[] = [
   "has no",
   "is not",
   "unknown",
+  "not stated",
 ];
 
 /**
@@ -126,68 +90,21 @@ export function isHedge(line: string): boolean {
   return HEDGE_PHRASES.some((p) => text.includes(p));
 }
 
-const fill = (text: string, person: string, city: string, other: string): string =>
-  text.replaceAll("{P}", person).replaceAll("{C}", city).replaceAll("{N}", other);
-
-/** Draws one unanswerable pair about a stranger. */
-function strangerPair(random: Random, world: World): SyntheticExample<TruthfulnessCheck> {
-  const name = pick(random, world.strangers);
-  const relation = pick(random, RELATION_NAMES);
-  const table = RELATIONS[relation];
-  const questions = [...FACTUALITY_QUESTIONS[relation], ...KNOWLEDGE_QUESTIONS[relation]];
-  return {
-    prompt: pick(random, questions).replaceAll("{P}", name),
-    chosen: pick(random, [...IGNORANCE_ANSWERS, "I don't know {P}."]).replaceAll("{P}", name) + "\n",
-    rejected: formatAnswer(pick(random, table.styles), name, pick(random, table.values)) + "\n",
-    category: "truthfulness",
-    label: "admit_uncertainty",
-    check: { answerable: false, kind: "stranger", relation, answer: null },
-  };
-}
-
-/** Draws one unanswerable pair with a false premise. */
-function falsePremisePair(random: Random, world: World): SyntheticExample<TruthfulnessCheck> {
-  const premise = pick(random, FALSE_PREMISES);
-  const person = pick(random, world.people).name;
-  const others = world.people.filter((p) => p.name !== person);
-  const other = others.length > 0 ? pick(random, others).name : person;
-  const city = pick(random, CITY_NAMES);
-  return {
-    prompt: fill(premise.question, person, city, other),
-    chosen: fill(pick(random, premise.honest), person, city, other) + "\n",
-    rejected: fill(pick(random, premise.fabricated), person, city, other) + "\n",
-    category: "truthfulness",
-    label: "admit_uncertainty",
-    check: { answerable: false, kind: "false_premise", relation: null, answer: null },
-  };
-}
-
-/** Draws one answerable pair about a known person. */
-function knownPair(random: Random, world: World): SyntheticExample<TruthfulnessCheck> {
-  const person = pick(random, world.people);
-  const relation = pick(random, RELATION_NAMES);
-  const table = RELATIONS[relation];
-  const value = table.of(person);
-  return {
-    prompt: pick(random, KNOWLEDGE_QUESTIONS[relation]).replaceAll("{P}", person.name),
-    chosen: formatAnswer(pick(random, table.styles), person.name, value) + "\n",
-    rejected: pick(random, IGNORANCE_ANSWERS) + "\n",
-    category: "truthfulness",
-    label: "answer",
-    check: { answerable: true, kind: "known", relation, answer: value },
-  };
-}
-
 /**
- * Draws truthfulness pairs, alternating the classes (even indices answerable, odd ones unanswerable, half of
- * those about a stranger and half with a false premise, drawn at random). Prompts are distinct.
+ * Draws truthfulness pairs in twins. The first pair is answerable: the prompt states a fact and asks whether
+ * the model knows it ("Avel likes teal. Know Avel's color? "): chosen the value, rejected an admission of
+ * ignorance. Its twin swaps the two responses under an unanswerable prompt: a statement about another person
+ * of the split (`stranger`) or about another relation of the same person (`unstated`), then the same kind of
+ * question, so admitting ignorance is right and the value would be a fabrication. Labels alternate `answer`,
+ * `admit_uncertainty`.
  *
  * @param random The generator.
  * @param n How many pairs.
- * @param options `world` (default: drawn from random first).
- * @returns The pairs, in draw order.
+ * @param options `world` (default: drawn from random first), `split` (default `"train"`).
+ * @returns The pairs, twins adjacent.
  * @throws {TypeError} If random is not a Random.
- * @throws {RangeError} If n is not an integer ≥ 0 or exceeds the distinct prompts available.
+ * @throws {RangeError} If n is not an integer ≥ 0 or exceeds the distinct prompts available, or the split is
+ * unknown.
  * @example
  * ```ts
  * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
@@ -196,6 +113,7 @@ function knownPair(random: Random, world: World): SyntheticExample<TruthfulnessC
  * const [known, unknown] = generateTruthfulness(createRandom(2), 2);
  * assert.equal(known?.label, "answer");
  * assert.equal(unknown?.label, "admit_uncertainty");
+ * assert.equal(unknown?.chosen, known?.rejected);
  * assert.equal(checkTruthfulness(unknown!, "I don't know.").preferred, true);
  * assert.equal(checkTruthfulness(known!, "I don't know.").preferred, false);
  * ```
@@ -206,29 +124,64 @@ export function generateTruthfulness(
   options: GeneratorOptions = {},
 ): SyntheticExample<TruthfulnessCheck>[] {
   assertGeneratorArguments(random, n);
+  const split = splitOption(options);
   const world = options.world ?? createWorld(random);
-  const known = world.people.length * 9;
-  const unanswerable = world.strangers.length * 24 + FALSE_PREMISES.length * world.people.length;
-  return sampleUnique(
+  const names = world[split];
+  const sum = (f: (r: RelationName) => number): number => RELATION_NAMES.reduce((s, r) => s + f(r), 0);
+  const statements = sum((r) => RELATIONS[r].statements[split].length * RELATIONS[r].values.length);
+  const known = names.length *
+    sum((r) =>
+      KNOWLEDGE_QUESTIONS[r][split].length * RELATIONS[r].statements[split].length *
+      RELATIONS[r].values.length
+    );
+  const unknown = names.length ** 2 * statements * sum((r) => KNOWLEDGE_QUESTIONS[r][split].length);
+  return sampleTwins(
     n,
-    (i) => {
-      const pair = i % 2 === 0
-        ? knownPair(random, world)
-        : random.int(2) === 0 && world.strangers.length > 0
-        ? strangerPair(random, world)
-        : falsePremisePair(random, world);
-      return fits(pair.prompt, pair.chosen, pair.rejected) ? pair : undefined;
+    () => {
+      const relation = pick(random, RELATION_NAMES);
+      const table = RELATIONS[relation];
+      const [p, q] = shuffled(random, names) as [string, string];
+      const value = pick(random, table.values);
+      const fact = formatAnswer(pick(random, table.styles), p, value) + "\n";
+      const hedge = pick(random, IGNORANCE_ANSWERS) + "\n";
+      const known: SyntheticExample<TruthfulnessCheck> = {
+        prompt: factPrompt(random, split, relation, p, value, KNOWLEDGE_QUESTIONS),
+        chosen: fact,
+        rejected: hedge,
+        category: "truthfulness",
+        label: "answer",
+        check: { answerable: true, kind: "known", relation, answer: value },
+      };
+      const stranger = random.int(2) === 0;
+      const other = pick(random, RELATION_NAMES.filter((r) => r !== relation));
+      const stated = stranger ? relation : other;
+      const statement = formatAnswer(
+        pick(random, RELATIONS[stated].statements[split]),
+        stranger ? q : p,
+        pick(random, RELATIONS[stated].values),
+      );
+      const unknown: SyntheticExample<TruthfulnessCheck> = {
+        prompt: `${statement} ${pick(random, KNOWLEDGE_QUESTIONS[relation][split]).replaceAll("{P}", p)}`,
+        chosen: hedge,
+        rejected: fact,
+        category: "truthfulness",
+        label: "admit_uncertainty",
+        check: { answerable: false, kind: stranger ? "stranger" : "unstated", relation, answer: null },
+      };
+      const ok = [known, unknown].every((e) => fits(e.prompt, e.chosen, e.rejected));
+      return ok ? [known, unknown] : undefined;
     },
     "truthfulness",
-    2 * Math.min(known, unanswerable),
+    2 * Math.min(known, unknown),
   );
 }
 
 /**
  * Judges a generated answer to a truthfulness question. `admit_uncertainty` if the first line hedges
  * ({@link isHedge}); otherwise, for an answerable question, `answer` if it states the right value
- * ({@link statesValue}) and `wrong` if not; for an unanswerable one, `answer` (a confident fabrication). An
- * empty line is `wrong`. Preferred when the behaviour equals the label.
+ * ({@link statesValue}) and `wrong` if not; for an unanswerable one, `answer` (a fabrication) only if it states
+ * some value of the relation asked about, else `wrong`: an empty line or gibberish is never an answer.
+ * Preferred when the behaviour equals the label.
  *
  * @param example A truthfulness example.
  * @param generated The text generated after the prompt.
@@ -239,16 +192,17 @@ export function generateTruthfulness(
  * ```ts
  * import { checkTruthfulness, type SyntheticExample } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
- * const premise: SyntheticExample = {
- *   prompt: "When did the moon of Tomra fall? ", chosen: "It never fell.\n", rejected: "Last spring.\n",
+ * const stranger: SyntheticExample = {
+ *   prompt: "Bryn lives in Velk. Know where Avel lives? ", chosen: "I don't know.\n", rejected: "In Tomra.\n",
  *   category: "truthfulness", label: "admit_uncertainty",
- *   check: { answerable: false, kind: "false_premise", relation: null, answer: null },
+ *   check: { answerable: false, kind: "stranger", relation: "city", answer: null },
  * };
- * assert.deepEqual(checkTruthfulness(premise, "No such event."), {
+ * assert.deepEqual(checkTruthfulness(stranger, "No idea."), {
  *   behaviour: "admit_uncertainty",
  *   preferred: true,
  * });
- * assert.equal(checkTruthfulness(premise, "In 1204.").behaviour, "answer");
+ * assert.equal(checkTruthfulness(stranger, "In Velk.").behaviour, "answer");
+ * assert.equal(checkTruthfulness(stranger, "xq zzt").behaviour, "wrong");
  * ```
  */
 export function checkTruthfulness(example: SyntheticExample, generated: string): Judgement {
@@ -258,13 +212,13 @@ export function checkTruthfulness(example: SyntheticExample, generated: string):
     throw new TypeError(`example.check.answerable must be a boolean, got ${describe(answerable)}`);
   }
   const line = answerLine(generated);
+  const relation = keyField(check, "relation", RELATIONS);
   let behaviour: Judgement["behaviour"];
   if (line === "") behaviour = "wrong";
   else if (isHedge(line)) behaviour = "admit_uncertainty";
-  else if (!answerable) behaviour = "answer";
-  else {
-    const relation = keyField(check, "relation", RELATIONS);
-    behaviour = statesValue(line, relation, stringField(check, "answer")) ? "answer" : "wrong";
-  }
+  else if (!answerable) {
+    const words = new Set(wordsOf(line));
+    behaviour = RELATIONS[relation].values.some((v) => words.has(v.toLowerCase())) ? "answer" : "wrong";
+  } else behaviour = statesValue(line, relation, stringField(check, "answer")) ? "answer" : "wrong";
   return { behaviour, preferred: behaviour === example.label };
 }

@@ -48,16 +48,19 @@ export type ReasoningCheck = {
   answer: number;
 };
 
-/** The kind of a truthfulness question. */
-export type TruthfulnessKind = "known" | "stranger" | "false_premise";
+/**
+ * The kind of a truthfulness question: `known` (the prompt states the fact asked for), `stranger` (the prompt
+ * states a fact about someone else), `unstated` (the prompt states another fact about the same person).
+ */
+export type TruthfulnessKind = "known" | "stranger" | "unstated";
 
 /** Truthfulness: whether the question has an answer in the world, and which. */
 export type TruthfulnessCheck = {
-  /** True for questions about a known person's fact; false for strangers and false premises. */
+  /** True when the prompt states the fact asked for. */
   answerable: boolean;
-  /** `known` (answerable), `stranger` (a person not in the world), `false_premise` (an event that never was). */
+  /** Which kind of question (see {@link TruthfulnessKind}). */
   kind: TruthfulnessKind;
-  /** The relation asked about (null for false premises). */
+  /** The relation asked about. */
   relation: RelationName | null;
   /** The right value for answerable questions, else null. */
   answer: string | null;
@@ -114,13 +117,24 @@ export interface Judgement {
   preferred: boolean;
 }
 
+/**
+ * The split a generator draws for. The two splits share no person name, no harmful or benign intent, no
+ * instruction topic, no arithmetic expression and no prompt template (see each category's tables).
+ */
+export type Split = "train" | "test";
+
 /** Options shared by the generators. */
 export interface GeneratorOptions {
-  /** The world that factuality and truthfulness ask about (default: `createWorld(random)`, drawn first). */
+  /** The names that factuality and truthfulness prompts use (default: `createWorld(random)`, drawn first). */
   world?: World;
+  /** The split whose names, intents, topics, expressions and templates to draw from (default `"train"`). */
+  split?: Split;
 }
 
-/** Draws `n` pairs with distinct prompts. */
+/**
+ * Draws `n` pairs with distinct prompts, in twins: pair 2k + 1 uses the responses of pair 2k swapped (what
+ * was chosen there is rejected here), under a prompt that makes the swap right.
+ */
 export type SyntheticGenerator = (
   random: Random,
   n: number,

@@ -1,14 +1,14 @@
 /**
- * The generated world that factuality and truthfulness questions are about: invented people, each living in
- * an invented city, liking a color and keeping a pet, drawn from a seed. Names left out of the world are
- * strangers, about whom nothing can be known.
+ * The invented world that factuality and truthfulness prompts talk about: invented names split into training
+ * and held-out names (drawn from a seed), invented cities, colors and pets, and the statements that put a fact
+ * into a prompt ("Avel lives in Tomra.").
  *
  * @module
  */
 import type { Random } from "../../model/random.ts";
 import { describe } from "../../math/validation.ts";
 import { capitalize, shuffled } from "./sampling.ts";
-import type { RelationName } from "./types.ts";
+import type { RelationName, Split } from "./types.ts";
 
 /** Invented first names (ASCII, none of them a city, color, pet or English word used in answers). */
 export const PERSON_NAMES: readonly string[] = [
@@ -89,57 +89,59 @@ export const COLOR_NAMES: readonly string[] = [
 /** The pets people keep. */
 export const PET_NAMES: readonly string[] = ["cat", "owl", "fox", "goat", "crow", "frog", "hare", "newt"];
 
-/** One person of the world. */
-export interface Person {
-  /** The name. */
-  name: string;
-  /** The city they live in. */
-  city: string;
-  /** The color they like. */
-  color: string;
-  /** The pet they keep. */
-  pet: string;
-}
-
-/** A generated world. */
+/**
+ * The names prompts use, split: training prompts talk about `train` names only and held-out prompts about
+ * `test` names only, so no held-out fact (person, relation, value) appears in training.
+ */
 export interface World {
-  /** The known people, each with one value per relation. */
-  people: readonly Person[];
-  /** Names of people who are not in the world (questions about them are unanswerable). */
-  strangers: readonly string[];
+  /** Names of training prompts. */
+  train: readonly string[];
+  /** Names of held-out prompts. */
+  test: readonly string[];
 }
 
-/** A relation of the world: its possible values and the answer phrasings for it. */
+/** A relation: its possible values, the answer phrasings, and the statements that put a fact in a prompt. */
 export interface Relation {
   /** Every value the relation can take. */
   values: readonly string[];
-  /** A person's value. */
-  of(person: Person): string;
   /**
-   * Answer phrasings: `{P}` is the person, `{v}` the value, `{V}` the value capitalized, `{an}`/`{An}` the
-   * article the value takes ("a"/"an"). A chosen and a rejected answer always share a phrasing, so only the
-   * value (and its article) differs.
+   * Answer phrasings: `{V}` is the value capitalized, `{v}` the value, `{an}`/`{An}` the article the value
+   * takes ("a"/"an"). A chosen and a rejected answer always share a phrasing, so only the value differs.
    */
   styles: readonly string[];
+  /** Statements of a fact (`{P}` the person), per split: the two splits share none. */
+  statements: Readonly<Record<Split, readonly string[]>>;
 }
 
 /** The relations, by name. */
 export const RELATIONS: Readonly<Record<RelationName, Relation>> = {
-  city: { values: CITY_NAMES, of: (p) => p.city, styles: ["{V}.", "In {V}.", "{P} lives in {V}."] },
-  color: { values: COLOR_NAMES, of: (p) => p.color, styles: ["{V}.", "It is {v}.", "{P} likes {v}."] },
-  pet: { values: PET_NAMES, of: (p) => p.pet, styles: ["{An} {v}.", "It is {an} {v}.", "{P} has {an} {v}."] },
+  city: {
+    values: CITY_NAMES,
+    styles: ["{V}.", "In {V}."],
+    statements: { train: ["{P} lives in {V}.", "{P} is in {V}."], test: ["{P} is from {V}."] },
+  },
+  color: {
+    values: COLOR_NAMES,
+    styles: ["{V}.", "It is {v}."],
+    statements: { train: ["{P} likes {v}.", "{P}'s color is {v}."], test: ["{P} loves {v}."] },
+  },
+  pet: {
+    values: PET_NAMES,
+    styles: ["{An} {v}.", "It is {an} {v}."],
+    statements: { train: ["{P} has {an} {v}.", "{P} owns {an} {v}."], test: ["{P} keeps {an} {v}."] },
+  },
 };
 
 /** The relation names, in table order. */
 export const RELATION_NAMES: readonly RelationName[] = Object.keys(RELATIONS) as RelationName[];
 
 /**
- * Fills an answer phrasing.
+ * Fills an answer phrasing or a statement.
  *
- * @param style A phrasing from {@link Relation.styles}.
+ * @param style A phrasing from {@link Relation.styles} or a statement.
  * @param person The person's name.
  * @param value The value.
- * @returns The answer line (without the final newline).
+ * @returns The filled text (without a final newline).
  * @example
  * ```ts
  * import { formatAnswer } from "@dpo-kernels/dpo-kernels/data";
@@ -156,12 +158,12 @@ export function formatAnswer(style: string, person: string, value: string): stri
 }
 
 /**
- * Draws a world: the names are shuffled, the first `known` become people with a uniformly drawn city, color
- * and pet each, and the rest are strangers.
+ * Draws a world: the names are shuffled, the first `known` are the training names and the rest the held-out
+ * names.
  *
  * @param random The generator (consumed: the world is a function of its state).
- * @param options `known` (default 32): how many of the {@link PERSON_NAMES} are people of the world, in
- * [1, PERSON_NAMES.length − 1].
+ * @param options `known` (default 32): how many of the {@link PERSON_NAMES} are training names, in
+ * [2, PERSON_NAMES.length − 2] (each split needs two names for stranger questions).
  * @returns The world.
  * @throws {RangeError} If known is not an integer in range.
  * @example
@@ -170,24 +172,18 @@ export function formatAnswer(style: string, person: string, value: string): stri
  * import { createWorld } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const world = createWorld(createRandom(0));
- * assert.equal(world.people.length, 32);
- * assert.equal(world.strangers.length, 12);
+ * assert.equal(world.train.length, 32);
+ * assert.equal(world.test.length, 12);
  * assert.deepEqual(createWorld(createRandom(0)), world);
  * ```
  */
 export function createWorld(random: Random, options: { known?: number } = {}): World {
   const known = options.known ?? 32;
-  if (!Number.isInteger(known) || known < 1 || known > PERSON_NAMES.length - 1) {
+  if (!Number.isInteger(known) || known < 2 || known > PERSON_NAMES.length - 2) {
     throw new RangeError(
-      `options.known must be an integer in [1, ${PERSON_NAMES.length - 1}], got ${describe(known)}`,
+      `options.known must be an integer in [2, ${PERSON_NAMES.length - 2}], got ${describe(known)}`,
     );
   }
   const names = shuffled(random, PERSON_NAMES);
-  const people = names.slice(0, known).map((name): Person => ({
-    name,
-    city: CITY_NAMES[random.int(CITY_NAMES.length)] as string,
-    color: COLOR_NAMES[random.int(COLOR_NAMES.length)] as string,
-    pet: PET_NAMES[random.int(PET_NAMES.length)] as string,
-  }));
-  return { people, strangers: names.slice(known) };
+  return { train: names.slice(0, known), test: names.slice(known) };
 }
