@@ -10,19 +10,33 @@ from typing import Callable, Dict, Optional
 
 import torch
 
+from .implicit_scores import DEFAULT_IMPLICIT_F_GENERATOR, DEFAULT_RENYI_ALPHA
+
 Tensor = torch.Tensor
+
+DEFAULT_SINKHORN_TOLERANCE = 1e-3
+"""Default stopping tolerance of the Wasserstein regularizer's Sinkhorn: the L1 row-marginal error, per token
+(lib/train/explicit_regularizer.ts's DEFAULT_SINKHORN_TENSOR_TOLERANCE)."""
+
+DEFAULT_SINKHORN_MAX_ITERATIONS = 1000
+"""Default cap on its Sinkhorn iterations (DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS)."""
+
+SINKHORN_CHECK_EVERY = 10
+"""How often (in iterations) the marginal error is checked, as in the TypeScript core."""
 
 
 @dataclass(frozen=True)
 class ExplicitOptions:
-    """Renyi order / Amari alpha (default 0.5), the f generator (default js), and Wasserstein's top-k support,
-    Sinkhorn epsilon and iterations, and the token embeddings [V, D] whose 1 - cos is the ground cost."""
+    """Renyi order / Amari alpha (default 3/4), the f generator (default reverse-kl, as the implicit form), and
+    Wasserstein's top-k support, Sinkhorn epsilon, iteration cap and L1 row-marginal tolerance (Sinkhorn stops
+    once every token's error is below it), and the token embeddings [V, D] whose 1 - cos is the ground cost."""
 
-    alpha: float = 0.5
-    f: str = "js"
+    alpha: float = DEFAULT_RENYI_ALPHA
+    f: str = DEFAULT_IMPLICIT_F_GENERATOR
     top_k: int = 16
     epsilon: float = 0.05
-    iterations: int = 50
+    iterations: int = DEFAULT_SINKHORN_MAX_ITERATIONS
+    tolerance: float = DEFAULT_SINKHORN_TOLERANCE
     token_embeddings: Optional[Tensor] = None
 
 
@@ -74,14 +88,30 @@ def _f(lp: Tensor, lq: Tensor, o: ExplicitOptions) -> Tensor:
     return F_TENSORS[o.f](lp, lq, o)
 
 
-def sinkhorn_cost(log_a: Tensor, log_b: Tensor, cost: Tensor, epsilon: float, iterations: int) -> Tensor:
-    """Log-domain Sinkhorn between a, b [M, k] with cost [M, k, k]; returns <P, C> [M]."""
+def sinkhorn_cost(log_a: Tensor, log_b: Tensor, cost: Tensor, epsilon: float, iterations: int,
+                  tolerance: float = 0.0, report: Optional[Dict[str, float]] = None) -> Tensor:
+    """Log-domain Sinkhorn between a, b [M, k] with cost [M, k, k]; returns <P, C> [M].
+
+    Runs until the largest L1 row-marginal error sum_j |sum_b P_jb - a_j| over the M problems is below
+    ``tolerance`` (checked every SINKHORN_CHECK_EVERY iterations and at the cap) or ``iterations`` is reached, as
+    lib/train/explicit_regularizer.ts's sinkhornTensor; ``tolerance=0`` runs every iteration. ``report``, if
+    given, receives the last error checked (``marginal_error``, inf if none was) and the iterations run."""
     log_k = -cost / epsilon
     f = torch.zeros_like(log_a)
     g = torch.zeros_like(log_b)
-    for _ in range(iterations):
+    error = math.inf
+    done = 0
+    for done in range(1, iterations + 1):
         f = log_a - torch.logsumexp(log_k + g.unsqueeze(1), 2)
         g = log_b - torch.logsumexp(log_k + f.unsqueeze(2), 1)
+        if tolerance > 0 and (done % SINKHORN_CHECK_EVERY == 0 or done == iterations):
+            with torch.no_grad():
+                rows = torch.logsumexp(log_k + f.unsqueeze(2) + g.unsqueeze(1), 2).exp()
+                error = (rows - log_a.exp()).abs().sum(-1).max().item()
+            if error < tolerance:
+                break
+    if report is not None:
+        report.update(marginal_error=error, iterations=done)
     log_p = log_k + f.unsqueeze(2) + g.unsqueeze(1)
     return (log_p.exp() * cost).sum((1, 2))
 
@@ -92,8 +122,8 @@ def _wasserstein(lp: Tensor, lq: Tensor, o: ExplicitOptions) -> Tensor:
         raise ValueError("token_embeddings is required for the Wasserstein regularizer")
     v = lp.shape[1]
     k = min(o.top_k, v)
-    if k < 1 or o.iterations < 1 or not o.epsilon > 0:
-        raise ValueError(f"top_k and iterations must be >= 1 and epsilon > 0, got {o!r}")
+    if k < 1 or o.iterations < 1 or not o.epsilon > 0 or not o.tolerance >= 0:
+        raise ValueError(f"top_k and iterations must be >= 1, epsilon > 0 and tolerance >= 0, got {o!r}")
     with torch.no_grad():  # the support is an index choice: no gradient
         idx = torch.topk(lp.exp() + lq.exp(), k, -1).indices  # [M, k]
 
@@ -104,7 +134,7 @@ def _wasserstein(lp: Tensor, lq: Tensor, o: ExplicitOptions) -> Tensor:
     unit = emb / torch.clamp(emb.norm(dim=-1, keepdim=True), min=1e-12)
     e = unit.to(lp.dtype)[idx]  # [M, k, D]
     cost = torch.relu(1 - e @ e.transpose(1, 2))
-    return sinkhorn_cost(restrict(lp), restrict(lq), cost, o.epsilon, o.iterations)
+    return sinkhorn_cost(restrict(lp), restrict(lq), cost, o.epsilon, o.iterations, o.tolerance)
 
 
 EXPLICIT_DIVERGENCES: Dict[str, PerToken] = {

@@ -2,8 +2,9 @@
 
 With z = log pi(y) - log pi_ref(y) and f the divergence's generator (D_f(p||q) = sum q f(p/q), p = pi), the score is
 phi(z) = (f'(e^z) - f'(1)) / f''(1): zero at z = 0 and, by default, of unit slope there (so beta means the same for
-every divergence); ``normalize=False`` keeps f'(e^z) - f'(1). Exponents are clamped to +-EXPONENT_CLAMP as in
-lib/losses/implicit_scores.ts.
+every divergence); ``normalize=False`` (the TypeScript option ``unitSlope: false``) keeps f'(e^z) - f'(1). Exponents
+are clamped to +-EXPONENT_CLAMP as in lib/losses/implicit_scores.ts. Defaults as there: Renyi order 3/4, the
+``alpha`` divergence's alpha 1/2, and ``f="reverse-kl"`` for ``divergence="f"``.
 """
 
 from __future__ import annotations
@@ -61,11 +62,28 @@ GENERATORS: Dict[str, Generator] = {
 """f generators by name (the names of lib/divergences/f_divergence.ts's F_GENERATORS)."""
 
 
-def _order(alpha: Optional[float], what: str) -> float:
-    a = 0.5 if alpha is None else alpha
+DEFAULT_RENYI_ALPHA = 0.75
+"""The default Renyi order (lib/divergences/renyi.ts's DEFAULT_RENYI_ALPHA); also Amari's alpha of ``f="alpha"``."""
+
+DEFAULT_ALPHA_DIVERGENCE = 0.5
+"""The default alpha of the ``alpha`` divergence (Wang et al.'s convention; 1/2 is the Hellinger score)."""
+
+DEFAULT_IMPLICIT_F_GENERATOR = "reverse-kl"
+"""The generator ``divergence="f"`` uses when none is named (lib/losses/implicit_scores.ts's
+DEFAULT_IMPLICIT_F_GENERATOR): -log t, i.e. KL(pi_ref || pi), the one admissible generator whose score no other
+divergence name already gives."""
+
+
+def _order(alpha: Optional[float], what: str, default: float) -> float:
+    a = default if alpha is None else alpha
     if not (0 < a < 1):
         raise ValueError(f"{what} must lie in (0, 1), got {a!r}")
     return a
+
+
+def _generator_of_f(alpha: Optional[float], f: Optional[str]) -> tuple:
+    name = DEFAULT_IMPLICIT_F_GENERATOR if f is None else f
+    return name, _order(alpha, "alpha", DEFAULT_RENYI_ALPHA) if name == "alpha" else 0.0
 
 
 # Divergence name -> (generator name, Amari alpha) given (alpha option, f option).
@@ -77,10 +95,10 @@ DIVERGENCE_GENERATORS: Dict[str, Callable[[Optional[float], Optional[str]], tupl
     # D_B = -log(1 - H^2) is increasing in H^2: the same score.
     "bhattacharyya": lambda a, f: ("hellinger", 0.0),
     # Renyi of order r in (0, 1) is increasing in Amari's alpha-divergence with alpha = r.
-    "renyi": lambda a, f: ("alpha", _order(a, "alpha (the Renyi order)")),
+    "renyi": lambda a, f: ("alpha", _order(a, "alpha (the Renyi order)", DEFAULT_RENYI_ALPHA)),
     # f-DPO's alpha-divergence (Wang et al.) is Amari's with alpha' = 1 - alpha.
-    "alpha": lambda a, f: ("alpha", 1 - _order(a, "alpha")),
-    "f": lambda a, f: (f or "js", _order(a, "alpha") if (f or "js") == "alpha" else 0.0),
+    "alpha": lambda a, f: ("alpha", 1 - _order(a, "alpha", DEFAULT_ALPHA_DIVERGENCE)),
+    "f": _generator_of_f,
 }
 """Divergence names accepted by the implicit regularizer, mapped to their generator."""
 

@@ -2,7 +2,8 @@
 
 For pairs (x, y_w, y_l) with summed response log-probs l and reference log-probs l_ref:
 
-    z = l - l_ref            (IPO: divided by the response's token count, TRL's length-normalized form)
+    z = l - l_ref            (ipo: divided by the response's token count, TRL's length-normalized form;
+                              ipo-sum: the summed log-ratios)
     r = beta * phi(z)        (phi: the divergence's implicit score; phi(z) = z for KL)
     Delta = r_w - r_l + gamma * e          (e: the embedding margin, the hybrid term)
     s = Delta * sqrt(G(Delta^2))           (G: the kernel's margin shape; G = 1 for DPO)
@@ -39,7 +40,9 @@ class LossSpec:
 
 LOSSES: Dict[str, LossSpec] = {
     "dpo": LossSpec("sigmoid", "linear", description="sigmoid DPO"),
-    "ipo": LossSpec("ipo", "linear", per_token=True, description="IPO (TRL's length-normalized squared margin)"),
+    "ipo": LossSpec("ipo", "linear", per_token=True, description="IPO as TRL (length-normalized log-probs, squared "
+                    "margin)"),
+    "ipo-sum": LossSpec("ipo", "linear", description="IPO on summed log-probs (squared margin)"),
     "hinge": LossSpec("hinge", "linear", description="hinge (SLiC)"),
     "robust": LossSpec("robust", "linear", description="robust DPO"),
     "hybrid": LossSpec("sigmoid", "linear", gamma=0.5, description="DPO + gamma * embedding log-ratio"),

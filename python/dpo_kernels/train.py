@@ -32,8 +32,10 @@ class KernelArguments:
                                                                   "mixture or hmk (default: none, plain DPO)"})
     divergence: str = field(default="kl", metadata={"help": "implicit regularizer: kl, forward-kl, js, hellinger, "
                                                             "bhattacharyya, renyi, alpha, f"})
-    alpha: Optional[float] = field(default=None, metadata={"help": "Renyi order / alpha of the divergence"})
-    f: Optional[str] = field(default=None, metadata={"help": "the f generator with --divergence f"})
+    alpha: Optional[float] = field(default=None, metadata={"help": "Renyi order (default 0.75) / alpha of the "
+                                                                   "alpha divergence (default 0.5)"})
+    f: Optional[str] = field(default=None, metadata={"help": "the f generator with --divergence f (default "
+                                                             "reverse-kl)"})
     gamma: float = field(default=0.0, metadata={"help": "weight of the hybrid embedding term"})
     entropy_weight: Optional[float] = field(default=None, metadata={"help": "eta, the mixture's entropy bonus"})
     mixture_learning_rate: Optional[float] = field(default=None, metadata={"help": "the mixture logits' peak "

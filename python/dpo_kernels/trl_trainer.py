@@ -56,7 +56,8 @@ class KernelDPOTrainer(DPOTrainer):
     Args beyond DPOTrainer's (β, label smoothing and loss_type are read from the DPOConfig):
         kernel: None/"linear", "polynomial", "rbf", "spectral", "mahalanobis", "mixture" or "hmk".
         divergence: the implicit regularizer ("kl", "forward-kl", "js", "hellinger", "bhattacharyya", "renyi",
-            "alpha", "f"); ``alpha``/``f`` its order or generator.
+            "alpha", "f"); ``alpha``/``f`` its order or generator (defaults as the TypeScript core: Renyi order
+            3/4, alpha 1/2, f "reverse-kl").
         gamma: the hybrid term's weight; needs an ``embedding_margin`` column in the dataset.
         kernel_options: the base kernels' settings.
         mixture_logits / hmk_logits: initial logits; entropy_weight: eta of the entropy bonus.

@@ -2,10 +2,16 @@
 mixture logits (one JSON file per rank). Run directly (one process) or under torchrun (gloo on the CPU).
 
     python tests/run_tiny.py OUT_DIR PER_DEVICE_BATCH [KERNEL] [DIVERGENCE]
+
+Never hangs: TINY_DEADLINE (seconds, default 240) ends the process with every thread's Python stack on stderr
+(faulthandler), and TINY_DDP_TIMEOUT (seconds, default 120) bounds the rendezvous and every collective, so a rank
+that waits for a peer fails instead of blocking for torch's default 30 minutes. Each rank uses one CPU thread
+(TINY_THREADS): the ranks share a small machine, and oversubscribed threads only slow every rank down.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import sys
@@ -26,11 +32,15 @@ def main() -> None:
     divergence = sys.argv[4] if len(sys.argv) > 4 else "kl"
     steps = int(os.environ.get("TINY_STEPS", "4"))
     rank = int(os.environ.get("RANK", "0"))
+    faulthandler.dump_traceback_later(float(os.environ.get("TINY_DEADLINE", "240")), exit=True)
+    threads = int(os.environ.get("TINY_THREADS", "1"))
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(threads)
     torch.manual_seed(0)
     args = DPOConfig(output_dir=str(out / "trainer"), per_device_train_batch_size=batch, max_steps=steps,
                      learning_rate=1e-3, logging_steps=1, save_strategy="no", report_to=[], use_cpu=True,
                      seed=0, beta=0.1, max_length=32, max_prompt_length=16, disable_tqdm=True,
-                     dataloader_num_workers=0)
+                     dataloader_num_workers=0, ddp_timeout=int(os.environ.get("TINY_DDP_TIMEOUT", "120")))
     trainer = KernelDPOTrainer(tiny_gpt2(), args=args, train_dataset=tiny_preferences(32), tokenizer=tiny_tokenizer(),
                                kernel=None if kernel == "linear" else kernel, divergence=divergence, gamma=0.5,
                                hmk_logits=([0.2, -0.1], [0.4, 0.0], [-0.3, 0.6]), shuffle=False)
@@ -48,6 +58,7 @@ def main() -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         torch.distributed.barrier()
         torch.distributed.destroy_process_group()
+    faulthandler.cancel_dump_traceback_later()
 
 
 if __name__ == "__main__":

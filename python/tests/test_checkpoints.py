@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,8 @@ from trl import DPOConfig
 from dpo_kernels.tiny import tiny_gpt2, tiny_preferences, tiny_tokenizer
 from dpo_kernels.trl_trainer import KernelDPOTrainer
 
+from _proc import run_one
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "python" / "tests" / "deno_gpt2.ts"
 IDS = [[1, 5, 9, 26, 0, 3, 17, 8], [2, 2, 7, 11, 25, 4, 4, 19]]
@@ -26,8 +27,7 @@ def deno(*args: str) -> dict:
     exe = shutil.which("deno")
     assert exe is not None, "deno must be on PATH for the checkpoint round trip"
     cmd = [exe, "run", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys", str(SCRIPT), *args]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_one(cmd, Path(args[-1]).with_suffix(".log"), 300, cwd=ROOT)
     return json.loads(Path(args[-1]).read_text())
 
 

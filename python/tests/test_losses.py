@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from dpo_kernels import DPOKernelsLoss, KernelOptions, LossConfig, explicit_regularizer, implicit_score
-from dpo_kernels.explicit_regularizer import ExplicitOptions, per_token_divergence
+from dpo_kernels.explicit_regularizer import ExplicitOptions, per_token_divergence, sinkhorn_cost
 
 D = torch.float64
 PAIRS = [torch.tensor(v, dtype=D) for v in ([-10.0, -3.5, -1.0], [-12.0, -2.25, -1.0], [-11.0, -4.0, -1.0],
@@ -41,6 +41,16 @@ def test_scores_have_unit_slope_unless_unnormalized() -> None:
     assert abs(g.item() - 0.25) < 1e-12  # f(t) of JS = ½KL(p‖m) + ½KL(q‖m): f″(1) = ¼
     zs = torch.linspace(-3, 3, 7, dtype=D)
     torch.testing.assert_close(implicit_score("f", f="js")(zs), implicit_score("js")(zs), rtol=0, atol=0)
+
+
+def test_ipo_sum_is_ipo_on_summed_log_ratios() -> None:
+    ones = torch.ones(3, dtype=D)
+    torch.testing.assert_close(losses(loss="ipo-sum", beta=0.3),
+                               DPOKernelsLoss(LossConfig(loss="ipo", beta=0.3), dtype=D)(
+                                   *PAIRS, chosen_tokens=ones, rejected_tokens=ones).losses, rtol=0, atol=0)
+    tokens = torch.tensor([2.0, 3.0, 5.0], dtype=D)
+    assert not torch.allclose(losses(loss="ipo-sum", beta=0.3), DPOKernelsLoss(LossConfig(loss="ipo", beta=0.3), dtype=D)(
+        *PAIRS, chosen_tokens=tokens, rejected_tokens=tokens).losses)
 
 
 def test_bad_settings_raise_naming_the_argument() -> None:
@@ -80,3 +90,23 @@ def test_explicit_regularizer_averages_masked_tokens_and_leaves_the_reference_al
     assert reference.grad is None
     same = explicit_regularizer(policy, policy.detach(), mask, "kl")
     assert abs(same.item()) < 1e-12 and math.isfinite(same.item())
+
+
+def test_sinkhorn_stops_at_the_marginal_tolerance() -> None:
+    # Mass moves along a line (W1 = 1/3 exactly); at epsilon 0.005 Sinkhorn needs tens of iterations.
+    log_a = torch.log(torch.tensor([[0.1, 0.2, 0.3, 0.4]], dtype=D))
+    log_b = torch.log(torch.tensor([[0.4, 0.3, 0.2, 0.1]], dtype=D))
+    x = torch.arange(4, dtype=D)
+    cost = ((x[:, None] - x[None, :]).abs() / 3).unsqueeze(0)
+    options = ExplicitOptions()
+    report: dict = {}
+    got = sinkhorn_cost(log_a, log_b, cost, 0.005, options.iterations, options.tolerance, report)
+    assert report["marginal_error"] < 1e-3 and report["iterations"] % 10 == 0
+    assert 10 < report["iterations"] < options.iterations
+    assert abs(got.item() - 1 / 3) < 1e-3
+    earlier: dict = {}  # it stops at the first check below the tolerance
+    sinkhorn_cost(log_a, log_b, cost, 0.005, report["iterations"] - 10, options.tolerance, earlier)
+    assert earlier["iterations"] == report["iterations"] - 10 and earlier["marginal_error"] >= 1e-3
+    capped: dict = {}
+    sinkhorn_cost(log_a, log_b, cost, 0.005, 7, 1e-300, capped)
+    assert capped["iterations"] == 7 and capped["marginal_error"] >= 1e-300

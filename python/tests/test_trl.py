@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +18,8 @@ from trl import DPOConfig, DPOTrainer
 from dpo_kernels import DPOKernelsLoss, LossConfig
 from dpo_kernels.tiny import tiny_gpt2, tiny_preferences, tiny_tokenizer
 from dpo_kernels.trl_trainer import MIXTURE_MODULE, KernelDPOTrainer, loss_name
+
+from _proc import rendezvous_port, run_all, run_one
 
 HERE = Path(__file__).resolve().parent
 TRL_METRICS = ["rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen",
@@ -122,28 +122,38 @@ def test_f_divergence_scores_equal_trls(f_type: str, divergence: str, beta_scale
     torch.testing.assert_close(out.losses, expected, rtol=0, atol=1e-12)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+RUN_TIMEOUT = 300
+"""Seconds a run_tiny.py launch (all ranks together) may take; the ranks end themselves a little earlier with
+their Python stacks (TINY_DEADLINE), and any collective gives up after TINY_DDP_TIMEOUT."""
 
 
 def run(out: Path, world: int, batch: int) -> list:
-    """Launches run_tiny.py on `world` CPU processes the way torchrun does (env:// rendezvous, gloo)."""
-    port = str(free_port())
-    procs = []
-    for rank in range(world):
-        env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port, "WORLD_SIZE": str(world),
-               "RANK": str(rank), "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": str(world), "TINY_STEPS": "4",
-               "OMP_NUM_THREADS": "1"}
-        if world == 1:
-            for k in ("MASTER_ADDR", "MASTER_PORT", "WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
-                env.pop(k)
-        procs.append(subprocess.Popen([sys.executable, str(HERE / "run_tiny.py"), str(out), str(batch)], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    for p in procs:
-        text, _ = p.communicate(timeout=600)
-        assert p.returncode == 0, text[-3000:]
+    """Launches run_tiny.py on `world` CPU processes the way torchrun does (env:// rendezvous, gloo over loopback,
+    one thread per rank), with a deadline; a rank that fails or hangs fails the test with every rank's output."""
+    for attempt in range(3):
+        port = str(rendezvous_port())
+        envs = []
+        for rank in range(world):
+            env = {**os.environ, "TINY_STEPS": "4", "TINY_THREADS": "1", "OMP_NUM_THREADS": "1",
+                   "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "TINY_DDP_TIMEOUT": "120",
+                   "TINY_DEADLINE": str(RUN_TIMEOUT - 30)}
+            for k in ("MASTER_ADDR", "MASTER_PORT", "WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+                      "GLOO_SOCKET_IFNAME"):
+                env.pop(k, None)
+            if world > 1:
+                env.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=port, WORLD_SIZE=str(world), RANK=str(rank),
+                           LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world))
+                if Path("/sys/class/net/lo").exists():
+                    env["GLOO_SOCKET_IFNAME"] = "lo"  # the ranks are local: never a routed interface
+            envs.append(env)
+        cmd = [sys.executable, str(HERE / "run_tiny.py"), str(out), str(batch)]
+        try:
+            run_all([cmd] * world, [out / f"rank{r}.log" for r in range(world)], RUN_TIMEOUT, envs)
+            break
+        except AssertionError as e:
+            # Another process took the port between our check and rank 0's bind: try another one.
+            if attempt == 2 or "Address already in use" not in str(e):
+                raise
     return [json.loads((out / f"rank{r}.json").read_text()) for r in range(world)]
 
 
@@ -171,9 +181,8 @@ def test_the_command_line_trains_a_local_gpt2_folder(tmp_path: Path) -> None:
            "--output_dir", str(out), "--kernel", "hmk", "--divergence", "js", "--gamma", "0.5", "--max_steps", "2",
            "--per_device_train_batch_size", "4", "--use_cpu", "--report_to", "none", "--save_strategy", "no",
            "--max_length", "32", "--max_prompt_length", "16", "--logging_steps", "1"]
-    done = subprocess.run(cmd, cwd=HERE.parent, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    assert "mixture_logits" in done.stdout and "kernel_weights/rbf" in done.stdout
+    done = run_one(cmd, tmp_path / "train.log", 300, cwd=HERE.parent)
+    assert "mixture_logits" in done.output and "kernel_weights/rbf" in done.output
     assert (out / "model.safetensors").exists() and (out / "config.json").exists()
 
 

@@ -2,11 +2,13 @@
 
 Every case in the file is checked in float64 to 1e-6: per-pair losses, rewards, margins, scores, the gradients of
 the batch mean with respect to the policy log-probs (autograd) and, for the mixtures, the weights, entropy and
-logit gradients. A name in the file that the Python table lacks fails.
+logit gradients. A name in the file that the Python table lacks fails, and so does a default (Renyi order, the f
+generator, unit slope, Sinkhorn's tolerance and cap) that differs from the core's.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from pathlib import Path
@@ -18,6 +20,10 @@ import torch
 from dpo_kernels import (EXPLICIT_DIVERGENCES, GENERATORS, DIVERGENCE_GENERATORS, KERNEL_SHAPES, LOSSES,
                          DPOKernelsLoss, KernelOptions, LossConfig, SpectralComponent)
 from dpo_kernels.explicit_regularizer import F_TENSORS, ExplicitOptions, per_token_divergence
+
+# The modules themselves (the package exports a function named explicit_regularizer).
+explicit_module = importlib.import_module("dpo_kernels.explicit_regularizer")
+implicit_module = importlib.import_module("dpo_kernels.implicit_scores")
 
 VECTORS: Dict[str, Any] = json.loads((Path(__file__).parent / "vectors.json").read_text())
 TOL = 1e-6
@@ -40,8 +46,8 @@ def kernel_options(o: Dict[str, Any]) -> KernelOptions:
     )
 
 
-KNOWN_OPTIONS = {"loss", "beta", "gamma", "divergence", "alpha", "f", "labelSmoothing", "sftWeight", "entropyWeight",
-                 "mixtureLogits", "hmkLogits", "polynomial", "rbf", "spectral", "mahalanobis"}
+KNOWN_OPTIONS = {"loss", "beta", "gamma", "divergence", "alpha", "f", "unitSlope", "labelSmoothing", "sftWeight",
+                 "entropyWeight", "mixtureLogits", "hmkLogits", "polynomial", "rbf", "spectral", "mahalanobis"}
 
 
 def loss_module(o: Dict[str, Any]) -> DPOKernelsLoss:
@@ -50,7 +56,8 @@ def loss_module(o: Dict[str, Any]) -> DPOKernelsLoss:
     assert not unknown, f"options the Python side does not map: {sorted(unknown)}"
     config = LossConfig(
         loss=o.get("loss", "dpo"), beta=o.get("beta", 0.1), gamma=o.get("gamma"), divergence=o.get("divergence", "kl"),
-        alpha=o.get("alpha"), f=o.get("f"), label_smoothing=o.get("labelSmoothing", 0.0),
+        alpha=o.get("alpha"), f=o.get("f"), normalize_scores=o.get("unitSlope", True),
+        label_smoothing=o.get("labelSmoothing", 0.0),
         sft_weight=o.get("sftWeight", 0.0), entropy_weight=o.get("entropyWeight"), kernel=kernel_options(o))
     hmk = o.get("hmkLogits")
     return DPOKernelsLoss(config, mixture_logits=o.get("mixtureLogits"),
@@ -66,26 +73,7 @@ def close(actual: float, expected: float, what: str) -> None:
     assert abs(actual - expected) <= TOL * max(1.0, abs(expected)), f"{what}: {actual} vs {expected}"
 
 
-# The shared formula decisions (briefs' spec_shared.md) that the TypeScript core which wrote the file may predate:
-# the Python side implements them; until the core does and the file is regenerated, the cases they change are
-# expected to fail (strictly: once the file says the core has them, every case must pass).
-SPEC = VECTORS.get("spec", {})
-SHIFTED_OR_RESCALED = {"forward-kl", "js", "f:reverse-kl", "f:js"}
-
-
-def pending(case: Dict[str, Any]) -> str:
-    """Why a case is expected to differ from the file (empty: it must match)."""
-    o = case["options"]
-    div = o.get("divergence", "kl") if o.get("divergence") != "f" else "f:" + o.get("f", "js")
-    if not SPEC.get("unitSlopeScores", True) and div in SHIFTED_OR_RESCALED:
-        return "the TypeScript core predates unit-slope scores from one generator table"
-    if not SPEC.get("ipoLengthNormalized", True) and o.get("loss") == "ipo":
-        return "the TypeScript core predates TRL's length-normalized IPO"
-    return ""
-
-
-CASES = [pytest.param(c, id=c["name"], marks=[pytest.mark.xfail(reason=pending(c), strict=True)] if pending(c) else [])
-         for c in VECTORS["losses"]]
+CASES = [pytest.param(c, id=c["name"]) for c in VECTORS["losses"]]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -136,10 +124,27 @@ EXPLICIT = VECTORS["explicit"]
 @pytest.mark.parametrize("case", EXPLICIT["cases"], ids=[c["name"] for c in EXPLICIT["cases"]])
 def test_explicit_case(case: Dict[str, Any]) -> None:
     o = case["options"]
-    options = ExplicitOptions(alpha=o.get("alpha", 0.5), f=o.get("f", "js"), top_k=o.get("topK", 16),
-                              epsilon=o.get("epsilon", 0.05), iterations=o.get("iterations", 50),
-                              token_embeddings=torch.tensor(EXPLICIT["tokenEmbeddings"], dtype=D))
+    unknown = set(o) - {"alpha", "f", "topK", "epsilon", "iterations", "tolerance"}
+    assert not unknown, f"explicit options the Python side does not map: {sorted(unknown)}"
+    keys = {"alpha": "alpha", "f": "f", "topK": "top_k", "epsilon": "epsilon", "iterations": "iterations",
+            "tolerance": "tolerance"}
+    options = ExplicitOptions(token_embeddings=torch.tensor(EXPLICIT["tokenEmbeddings"], dtype=D),
+                              **{keys[k]: v for k, v in o.items()})
     got = per_token_divergence(torch.tensor(EXPLICIT["logP"], dtype=D), torch.tensor(EXPLICIT["logQ"], dtype=D),
                                case["divergence"], options)
     for i, expected in enumerate(case["values"]):
         close(got[i].item(), expected, f"row {i}")
+
+
+def test_the_defaults_are_the_typescript_cores() -> None:
+    d = VECTORS["defaults"]
+    assert implicit_module.DEFAULT_RENYI_ALPHA == d["renyiAlpha"]
+    assert implicit_module.DEFAULT_ALPHA_DIVERGENCE == d["alphaDivergence"]
+    assert implicit_module.DEFAULT_IMPLICIT_F_GENERATOR == d["implicitF"]
+    assert implicit_module.EXPONENT_CLAMP == d["exponentClamp"]
+    assert LossConfig().normalize_scores is d["unitSlope"]
+    assert explicit_module.DEFAULT_SINKHORN_TOLERANCE == d["sinkhornTolerance"]
+    assert explicit_module.DEFAULT_SINKHORN_MAX_ITERATIONS == d["sinkhornMaxIterations"]
+    o = ExplicitOptions()
+    assert (o.alpha, o.f, o.tolerance, o.iterations) == (d["renyiAlpha"], d["implicitF"], d["sinkhornTolerance"],
+                                                         d["sinkhornMaxIterations"])

@@ -14,18 +14,23 @@ import {
   fDivergence,
   type FGeneratorName,
   hellingerDistance,
-  implicitScore,
   jsDivergence,
   klDivergence,
   LOSSES,
   MIXTURE_KERNELS,
-  preferenceLoss,
   preferenceLossBatch,
   type PreferenceLossOptions,
   type PreferencePair,
   renyiDivergence,
 } from "../../mod.ts";
-import { EXPLICIT_DIVERGENCES } from "../../lib/train/explicit_regularizer.ts";
+import {
+  DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS,
+  DEFAULT_SINKHORN_TENSOR_TOLERANCE,
+  EXPLICIT_DIVERGENCES,
+} from "../../lib/train/explicit_regularizer.ts";
+import { DEFAULT_RENYI_ALPHA } from "../../lib/divergences/renyi.ts";
+import { EXPONENT_CLAMP } from "../../lib/divergences/f_divergence.ts";
+import { DEFAULT_ALPHA_DIVERGENCE, DEFAULT_IMPLICIT_F_GENERATOR } from "../../lib/losses/implicit_scores.ts";
 import { createRandom } from "../../lib/model/random.ts";
 
 const OUT = new URL("../tests/vectors.json", import.meta.url);
@@ -90,19 +95,26 @@ const PAIRS: VectorPair[] = [
   },
 ];
 
-/** Implicit-regularizer settings: every divergence, and every f generator the implicit form admits. */
+/**
+ * Implicit-regularizer settings: every divergence, every f generator the implicit form admits, and the defaults
+ * (Rényi's order, the `alpha` divergence's α and `f`'s generator left unset).
+ */
 const DIVERGENCES: { name: string; options: PreferenceLossOptions }[] = [
   { name: "kl", options: { divergence: "kl" } },
   { name: "forward-kl", options: { divergence: "forward-kl" } },
   { name: "js", options: { divergence: "js" } },
   { name: "hellinger", options: { divergence: "hellinger" } },
   { name: "bhattacharyya", options: { divergence: "bhattacharyya" } },
+  { name: "renyi", options: { divergence: "renyi" } },
   { name: "renyi(0.3)", options: { divergence: "renyi", alpha: 0.3 } },
+  { name: "alpha", options: { divergence: "alpha" } },
   { name: "alpha(0.3)", options: { divergence: "alpha", alpha: 0.3 } },
+  { name: "f", options: { divergence: "f" } },
   { name: "f:kl", options: { divergence: "f", f: "kl" } },
   { name: "f:reverse-kl", options: { divergence: "f", f: "reverse-kl" } },
   { name: "f:js", options: { divergence: "f", f: "js" } },
   { name: "f:hellinger", options: { divergence: "f", f: "hellinger" } },
+  { name: "f:alpha", options: { divergence: "f", f: "alpha" } },
   { name: "f:alpha(0.7)", options: { divergence: "f", f: "alpha", alpha: 0.7 } },
 ];
 
@@ -127,13 +139,18 @@ const KERNELS: { name: string; options: PreferenceLossOptions }[] = [
   },
 ];
 
-/** Further settings: β, label smoothing, γ, SFT weight, mixture and HMK logits, entropy weight. */
+/** Further settings: β, label smoothing, γ, SFT weight, mixture and HMK logits, entropy weight, raw slopes. */
 const EXTRAS: { name: string; options: PreferenceLossOptions }[] = [
   { name: "beta=0.5", options: { loss: "dpo", beta: 0.5 } },
   { name: "cdpo", options: { loss: "dpo", labelSmoothing: 0.1 } },
   { name: "robust-eps", options: { loss: "robust", labelSmoothing: 0.2 } },
   { name: "hinge-beta", options: { loss: "hinge", beta: 0.7 } },
   { name: "ipo-beta", options: { loss: "ipo", beta: 0.5 } },
+  { name: "ipo-sum-beta", options: { loss: "ipo-sum", beta: 0.5 } },
+  { name: "js-raw-slope", options: { loss: "dpo", divergence: "js", unitSlope: false } },
+  { name: "hellinger-raw-slope", options: { loss: "dpo", divergence: "hellinger", unitSlope: false } },
+  { name: "renyi-raw-slope", options: { loss: "rbf", divergence: "renyi", unitSlope: false } },
+  { name: "f-raw-slope", options: { loss: "ipo", divergence: "f", unitSlope: false } },
   { name: "hybrid-gamma", options: { loss: "hybrid", gamma: 0.8, beta: 0.2 } },
   { name: "rbf-hybrid", options: { loss: "rbf", gamma: 0.3 } },
   { name: "sft", options: { loss: "dpo", sftWeight: 0.2 } },
@@ -215,6 +232,12 @@ export function buildVectors(): Record<string, unknown> {
     { name: "js", divergence: "js", options: {}, fn: jsDivergence },
     { name: "hellinger", divergence: "hellinger", options: {}, fn: hellingerDistance },
     {
+      name: "renyi",
+      divergence: "renyi",
+      options: {},
+      fn: (p, q) => renyiDivergence(p, q, { alpha: DEFAULT_RENYI_ALPHA }),
+    },
+    {
       name: "renyi(0.5)",
       divergence: "renyi",
       options: { alpha: 0.5 },
@@ -227,6 +250,12 @@ export function buildVectors(): Record<string, unknown> {
       fn: (p, q) => renyiDivergence(p, q, { alpha: 2 }),
     },
     { name: "bhattacharyya", divergence: "bhattacharyya", options: {}, fn: bhattacharyyaDistance },
+    {
+      name: "f",
+      divergence: "f",
+      options: {},
+      fn: (p, q) => fDivergence(p, q, { f: DEFAULT_IMPLICIT_F_GENERATOR }),
+    },
     ...(Object.keys(F_GENERATORS) as FGeneratorName[]).flatMap((f) =>
       (f === "alpha" ? [0.3, 1.5] : [undefined]).map((alpha) => ({
         name: `f:${f}${alpha === undefined ? "" : `(${alpha})`}`,
@@ -238,37 +267,26 @@ export function buildVectors(): Record<string, unknown> {
     {
       name: "wasserstein",
       divergence: "wasserstein",
-      options: { topK: V, epsilon: 0.05, iterations: 5000 },
+      options: { topK: V, epsilon: 0.05, iterations: 5000, tolerance: 1e-12 },
       fn: (p, q) =>
         entropicTransport(p, q, { cost: COST, epsilon: 0.05, tolerance: 1e-14, maxIterations: 1e6 }).cost,
     },
   ];
 
-  /**
-   * Which of the shared formula decisions (issues 11 and 13) the TypeScript core that wrote this file implements:
-   * scores from one generator table with unit slope (φ(0) = 0, φ′(0) = 1), and IPO on length-normalized log-ratios
-   * (a RangeError without token counts). The Python tests expect the cases these touch to fail until both are true.
-   */
-  function ipoNeedsTokens(): boolean {
-    try {
-      preferenceLoss({ policyChosen: -1, policyRejected: -2, referenceChosen: -1, referenceRejected: -1 }, {
-        loss: "ipo",
-      });
-      return false;
-    } catch (e) {
-      if (e instanceof RangeError) return true;
-      throw e;
-    }
-  }
-  const SPEC = {
-    unitSlopeScores: Math.abs(implicitScore("forward-kl").value(0)) < 1e-12 &&
-      Math.abs(implicitScore("js").derivative(0) - 1) < 1e-12,
-    ipoLengthNormalized: ipoNeedsTokens(),
+  /** The defaults the Python side must share (its tests compare its constants with these). */
+  const DEFAULTS = {
+    renyiAlpha: DEFAULT_RENYI_ALPHA,
+    alphaDivergence: DEFAULT_ALPHA_DIVERGENCE,
+    implicitF: DEFAULT_IMPLICIT_F_GENERATOR,
+    unitSlope: true,
+    exponentClamp: EXPONENT_CLAMP,
+    sinkhornTolerance: DEFAULT_SINKHORN_TENSOR_TOLERANCE,
+    sinkhornMaxIterations: DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS,
   };
 
   return {
     generator: "python/vectors/generate.ts (deno task vectors)",
-    spec: SPEC,
+    defaults: DEFAULTS,
     names: {
       losses: Object.keys(LOSSES),
       implicitDivergences: [...new Set(DIVERGENCES.map((d) => d.options.divergence as string))],
