@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { describe } from "../math/validation.ts";
+import { registerWasmBlas } from "./blas_kernels.ts";
 
 /** One backend: how to make it available before `tf.setBackend`. */
 export interface BackendEntry {
@@ -18,7 +19,9 @@ export interface BackendEntry {
 let wasmPrepared = false;
 
 /** The backends, by name. */
-export const BACKENDS: Readonly<Record<"wasm" | "cpu" | "webgpu" | "tensorflow", BackendEntry>> = Object
+export const BACKENDS: Readonly<
+  Record<"wasm" | "cpu" | "webgpu" | "tensorflow" | "wasm-blas", BackendEntry>
+> = Object
   .freeze({
     wasm: {
       description: "WebAssembly with SIMD: the fast CPU path (default)",
@@ -70,6 +73,15 @@ export const BACKENDS: Readonly<Record<"wasm" | "cpu" | "webgpu" | "tensorflow",
             "`npm install @tensorflow/tfjs-node@4.22.0` (its install script downloads libtensorflow) and map it in your " +
             `deno.json imports; neither loaded (${errors.join("; ")})`,
         );
+      },
+    },
+    "wasm-blas": {
+      description:
+        "wasm with its matrix products in the system's OpenBLAS (or Accelerate) through FFI: the fastest " +
+        "CPU path (needs --allow-ffi and libopenblas0-pthread; DPO_KERNELS_BLAS names another CBLAS library)",
+      prepare: async () => {
+        await BACKENDS.wasm.prepare();
+        registerWasmBlas();
       },
     },
   });

@@ -13,12 +13,16 @@
  * - embedding: one-hot·table, with no gradient computed for the one-hot.
  * - LayerNorm, GELU (as x·σ(2u), the same function as ½x(1 + tanh u)) and the target log-probs: closed-form
  *   gradients instead of autodiff graphs.
- * - attention: a batched matMul over (batch, head) groups, done on wasm as a depthwise convolution, with the
- *   activations kept time-major ([T, B, D]) so that the heads need no split or merge transposes.
+ * - attention: a batched matMul over (batch, head) groups, done on wasm as a depthwise convolution (on
+ *   wasm-blas as strided BLAS calls per group), with the activations kept time-major ([T, B, D]) so that the
+ *   heads need no split or merge transposes.
+ * - on wasm-blas, whose matMul takes transpose flags at no cost, gradients use the flags instead of explicit
+ *   transposes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { groupedMatMul, WASM_BLAS } from "./blas_kernels.ts";
 
 /** Sums a gradient over the leading dimensions a broadcast operand did not have. */
 function unbroadcast(grad: tf.Tensor, shape: number[]): tf.Tensor {
@@ -41,10 +45,6 @@ function transposeAMatMulWith(a: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.
   return [transpose2d(tf.matMul(gt, a)), gt];
 }
 
-function transposeAMatMul(a: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
-  return transposeAMatMulWith(a, g)[0];
-}
-
 /**
  * xᵀ for a 2-D x `[M, N]`. wasm's 2-D Transpose is slow for tall matrices (2–4× slower than its 3-D one on the
  * same data), so a tall x is transposed as `[16, M/16, N]` → `[N, 16, M/16]`, which is the same permutation.
@@ -61,6 +61,41 @@ function columnSum(g: tf.Tensor2D): tf.Tensor1D {
 }
 
 const lastDim = (x: tf.Tensor): number => x.shape[x.rank - 1] as number;
+
+/** The transposed products of a linear layer's gradient and the column sums of a bias gradient. */
+interface DenseGrad {
+  /** g·bᵀ for g `[M, N]`, b `[K, N]`. */
+  gTimesBt(g: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  /** aᵀ·g for a `[M, K]`, g `[M, N]`, and the column sums of g `[N]`. */
+  aTTimesG(a: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D];
+  /** Column sums of g `[M, N]` → `[N]`. */
+  columnSum(g: tf.Tensor2D): tf.Tensor1D;
+}
+
+/** Plain 2-D matMuls and explicit transposes (fast on wasm, whose transposed matMul is a scalar loop). */
+const explicitTransposes: DenseGrad = {
+  gTimesBt: (g, b) => tf.matMul(g, tf.transpose(b)),
+  aTTimesG: (a, g) => {
+    const [dw, gt] = transposeAMatMulWith(a, g);
+    return [dw, gt === undefined ? columnSum(g) : tf.sum(gt, -1)];
+  },
+  columnSum: (g) => columnSum(g),
+};
+
+/** BLAS transpose flags, and column sums as a ones-row product (no Transpose kernels at all). */
+const transposeFlags: DenseGrad = {
+  gTimesBt: (g, b) => tf.matMul(g, b, false, true),
+  aTTimesG: (a, g) => [tf.matMul(a, g, true, false), transposeFlags.columnSum(g)],
+  columnSum: (g) => tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [-1]) as tf.Tensor1D,
+};
+
+/** How each backend forms the gradients' transposed products; backends not named use `default`. */
+const DENSE_GRAD: Readonly<Record<string, DenseGrad>> = Object.freeze({
+  [WASM_BLAS]: transposeFlags,
+  default: explicitTransposes,
+});
+
+const denseGrad = (): DenseGrad => DENSE_GRAD[tf.getBackend()] ?? (DENSE_GRAD.default as DenseGrad);
 
 /** The body of a custom-gradient op: its value and its gradient with respect to each input. */
 interface GradBody {
@@ -101,7 +136,8 @@ export const matMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = customOp<[tf.Te
         if (sb.rank === 2) {
           const a2 = tf.reshape(sa, [-1, lastDim(sa)]) as tf.Tensor2D;
           const g2 = tf.reshape(dy, [-1, lastDim(sb)]) as tf.Tensor2D;
-          return [tf.reshape(tf.matMul(g2, tf.transpose(sb)), sa.shape), transposeAMatMul(a2, g2)];
+          const dense = denseGrad();
+          return [tf.reshape(dense.gTimesBt(g2, sb as tf.Tensor2D), sa.shape), dense.aTTimesG(a2, g2)[0]];
         }
         // Batched: every backend's batched matMul takes transpose flags at no extra cost (wasm runs it as the
         // same scalar loop either way), so no explicit transposes here.
@@ -125,12 +161,9 @@ const linearWithBias = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>((x, w, b, sav
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g2 = tf.reshape(dy, [-1, n]) as tf.Tensor2D;
-      const [dw, gt] = transposeAMatMulWith(sx, g2);
-      return [
-        tf.reshape(tf.matMul(g2, tf.transpose(sw)), x.shape),
-        dw,
-        gt === undefined ? columnSum(g2) : tf.sum(gt, -1),
-      ];
+      const dense = denseGrad();
+      const [dw, db] = dense.aTTimesG(sx, g2);
+      return [tf.reshape(dense.gTimesBt(g2, sw), x.shape), dw, db];
     },
   };
 });
@@ -175,7 +208,12 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
           tf.sub(tf.sub(gh, tf.mean(gh, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(gh, sxhat), -1, true))),
           srstd,
         );
-        return [tf.reshape(dx, xi.shape), columnSum(tf.mul(g2, sxhat) as tf.Tensor2D), columnSum(g2)];
+        const dense = denseGrad();
+        return [
+          tf.reshape(dx, xi.shape),
+          dense.columnSum(tf.mul(g2, sxhat) as tf.Tensor2D),
+          dense.columnSum(g2),
+        ];
       },
     };
   });
@@ -283,10 +321,24 @@ const groupMatMulConv: GroupMatMul = (x, f) => {
 const groupMatMulBatched: GroupMatMul = (x, f) =>
   tf.transpose(tf.matMul(tf.transpose(x, [2, 0, 1]), tf.transpose(f, [1, 0, 2])), [1, 0, 2]);
 
-/** How each backend runs the grouped products of attention; backends not named use `default`. */
-const GROUP_MATMUL: Readonly<Record<string, GroupMatMul>> = Object.freeze({
-  wasm: groupMatMulConv,
-  default: groupMatMulBatched,
+/**
+ * Per group g of time-major layouts, op(A_g)·op(B_g) with A_g = a[:, g, :] and B_g = b[:, g, :]: a
+ * `[Ra, G, Ca]`, b `[Rb, G, Cb]` → `[M, G, N]`.
+ */
+type GroupProduct = (a: tf.Tensor3D, b: tf.Tensor3D, transA: boolean, transB: boolean) => tf.Tensor3D;
+
+/** A group product from a {@link GroupMatMul}, transposing a into `[N, K, G]` and b into `[K, G, M]`. */
+const viaGroupMatMul = (gmm: GroupMatMul): GroupProduct => (a, b, transA, transB) =>
+  gmm(tf.transpose(a, transA ? [2, 0, 1] : [0, 2, 1]), transB ? tf.transpose(b, [2, 1, 0]) : b);
+
+/**
+ * How each backend runs the grouped products of attention; backends not named use `default`. On wasm-blas,
+ * strided sgemm calls per group, no transposes (measured faster than the depthwise convolution there).
+ */
+const GROUP_PRODUCT: Readonly<Record<string, GroupProduct>> = Object.freeze({
+  wasm: viaGroupMatMul(groupMatMulConv),
+  [WASM_BLAS]: groupedMatMul,
+  default: viaGroupMatMul(groupMatMulBatched),
 });
 
 /**
@@ -308,18 +360,18 @@ export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Te
   const dh = d / heads;
   const g = b * heads;
   const scale = 1 / Math.sqrt(dh);
-  const gmm = GROUP_MATMUL[tf.getBackend()] ?? (GROUP_MATMUL.default as GroupMatMul);
+  const gp = GROUP_PRODUCT[tf.getBackend()] ?? (GROUP_PRODUCT.default as GroupProduct);
   const mask3 = tf.reshape(mask, [t, 1, t]);
   const op = customOp<[tf.Tensor]>((x, save) => {
     // [T, G, dh] each, G = B·H groups; q pre-scaled.
     const q = tf.reshape(tf.mul(tf.slice(x, [0, 0, 0], [t, b, d]), scale), [t, g, dh]) as tf.Tensor3D;
     const k = tf.reshape(tf.slice(x, [0, 0, d], [t, b, d]), [t, g, dh]) as tf.Tensor3D;
     const v = tf.reshape(tf.slice(x, [0, 0, 2 * d], [t, b, d]), [t, g, dh]) as tf.Tensor3D;
-    // S[i, g, j] = Σ_c q[i, g, c]·k[j, g, c]: x = q as [i, c, g], f = k as [c, g, j].
-    const scores = tf.add(gmm(tf.transpose(q, [0, 2, 1]), tf.transpose(k, [2, 1, 0])), mask3); // [T, G, T]
+    // S[i, g, j] = Σ_c q[i, g, c]·k[j, g, c]: per group, q_g·k_gᵀ.
+    const scores = tf.add(gp(q, k, false, true), mask3); // [T, G, T]
     const p = tf.softmax(scores, -1) as tf.Tensor3D; // [i, g, j]
-    // O[i, g, c] = Σ_j P[i, g, j]·v[j, g, c]: x = P as [i, j, g], f = v.
-    const out = gmm(tf.transpose(p, [0, 2, 1]), v); // [T, G, dh]
+    // O[i, g, c] = Σ_j P[i, g, j]·v[j, g, c]: per group, P_g·v_g.
+    const out = gp(p, v, false, false); // [T, G, dh]
     save([q, k, v, p]);
     return {
       value: tf.reshape(out, [t, b, d]),
@@ -327,13 +379,13 @@ export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Te
         const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
         const dOut = tf.reshape(dy, [t, g, dh]) as tf.Tensor3D;
         // ∂P[i, g, j] = Σ_c ∂O[i, g, c]·v[j, g, c].
-        const dp = gmm(tf.transpose(dOut, [0, 2, 1]), tf.transpose(sv, [2, 1, 0]));
+        const dp = gp(dOut, sv, false, true);
         const ds = tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true))) as tf.Tensor3D; // [i, g, j]
         // ∂q[i, g, c] = Σ_j ∂S[i, g, j]·k[j, g, c] (·scale); ∂k[j, g, c] = Σ_i ∂S[i, g, j]·q[i, g, c] (q is
         // pre-scaled); ∂v[j, g, c] = Σ_i P[i, g, j]·∂O[i, g, c].
-        const dq = tf.mul(gmm(tf.transpose(ds, [0, 2, 1]), sk), scale);
-        const dk = gmm(tf.transpose(ds, [2, 0, 1]), sq);
-        const dv = gmm(tf.transpose(sp, [2, 0, 1]), dOut);
+        const dq = tf.mul(gp(ds, sk, false, false), scale);
+        const dk = gp(ds, sq, true, false);
+        const dv = gp(sp, dOut, true, false);
         return tf.concat(
           [tf.reshape(dq, [t, b, d]), tf.reshape(dk, [t, b, d]), tf.reshape(dv, [t, b, d])],
           -1,

@@ -1,0 +1,443 @@
+/**
+ * The `wasm-blas` backend: tfjs's wasm backend (its own module instance and heap) with the dense products
+ * replaced by kernels that call the native BLAS ({@link loadBlas}) on views of the wasm heap, with BLAS's
+ * transpose flags instead of explicit transposes:
+ *
+ * - `BatchMatMul` (any batch dims, broadcast, transpose flags);
+ * - `_FusedMatMul` (bias pre-filled into the output, then sgemm with β = 1, then the activation);
+ * - `BlasGroupedMatMul`, a kernel of our own for attention: per group g of a time-major `[R, G, C]` layout,
+ *   op(A_g)·op(B_g) with strided rows, so the heads need no transposes at all ({@link groupedMatMul}).
+ *
+ * Every other kernel is wasm's own, registered again under the new name.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Blas, loadBlas } from "./blas.ts";
+
+/** The backend's name. */
+export const WASM_BLAS = "wasm-blas";
+
+/** The kernel name of {@link groupedMatMul}. */
+export const GROUPED_MATMUL = "BlasGroupedMatMul";
+
+/** What the kernels use of tfjs-wasm's `BackendWasm`. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+interface KernelArgs {
+  inputs: Record<string, tf.TensorInfo | undefined>;
+  backend: WasmHeapBackend;
+  attrs: Record<string, unknown>;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+function float32(t: tf.TensorInfo, name: string, kernel: string): void {
+  if (t.dtype !== "float32") {
+    throw new TypeError(`${kernel}: ${name} must be float32, got ${t.dtype}`);
+  }
+}
+
+/** How a (batched) product maps onto sgemm calls. */
+interface MatMulPlan {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  outShape: number[];
+  /** Batch offsets (in matrices) of a and b for each output matrix. */
+  aIndex: Int32Array;
+  bIndex: Int32Array;
+}
+
+/**
+ * The sgemm calls of a·b with tfjs's matMul semantics: the last two dims are the matrices, the leading ones
+ * broadcast (numpy rules).
+ */
+function planMatMul(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transA: boolean,
+  transB: boolean,
+  kernel: string,
+): MatMulPlan {
+  if (aShape.length < 2 || bShape.length < 2) {
+    throw new RangeError(`${kernel}: a and b must have rank ≥ 2, got shapes [${aShape}] and [${bShape}]`);
+  }
+  const ar = aShape.length, br = bShape.length;
+  const m = aShape[transA ? ar - 1 : ar - 2] as number;
+  const k = aShape[transA ? ar - 2 : ar - 1] as number;
+  const kb = bShape[transB ? br - 1 : br - 2] as number;
+  const n = bShape[transB ? br - 2 : br - 1] as number;
+  if (k !== kb) {
+    throw new RangeError(
+      `${kernel}: inner dimensions differ: a [${aShape}] (transposeA ${transA}) and b [${bShape}] ` +
+        `(transposeB ${transB})`,
+    );
+  }
+  const aBatch = aShape.slice(0, -2), bBatch = bShape.slice(0, -2);
+  const rank = Math.max(aBatch.length, bBatch.length);
+  const batch: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = aBatch[i - (rank - aBatch.length)] ?? 1;
+    const db = bBatch[i - (rank - bBatch.length)] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(`${kernel}: batch dimensions do not broadcast: a [${aShape}], b [${bShape}]`);
+    }
+    batch.push(da === 1 ? db : da);
+  }
+  const count = size(batch);
+  const aIndex = new Int32Array(count), bIndex = new Int32Array(count);
+  // Strides (in matrices) of each batch dim in a and b; 0 where the operand broadcasts.
+  const strides = (dims: number[]): number[] => {
+    const s = new Array<number>(rank).fill(0);
+    let acc = 1;
+    for (let i = dims.length - 1; i >= 0; i--) {
+      const r = i + rank - dims.length;
+      s[r] = dims[i] === 1 ? 0 : acc;
+      acc *= dims[i] as number;
+    }
+    return s;
+  };
+  const as = strides(aBatch), bs = strides(bBatch);
+  const idx = new Array<number>(rank).fill(0);
+  for (let i = 0; i < count; i++) {
+    let ai = 0, bi = 0;
+    for (let r = 0; r < rank; r++) {
+      ai += (idx[r] as number) * (as[r] as number);
+      bi += (idx[r] as number) * (bs[r] as number);
+    }
+    aIndex[i] = ai;
+    bIndex[i] = bi;
+    for (let r = rank - 1; r >= 0; r--) {
+      idx[r] = (idx[r] as number) + 1;
+      if ((idx[r] as number) < (batch[r] as number)) break;
+      idx[r] = 0;
+    }
+  }
+  return { m, n, k, transA, transB, outShape: [...batch, m, n], aIndex, bIndex };
+}
+
+/** Runs a plan into c (`[..., M, N]`, already holding β·C's C when β = 1). */
+function runPlan(
+  blas: Blas,
+  plan: MatMulPlan,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  beta: number,
+) {
+  const { m, n, k, transA, transB, aIndex, bIndex } = plan;
+  const count = aIndex.length;
+  if (m === 0 || n === 0 || count === 0) return;
+  if (k === 0) {
+    if (beta === 0) c.fill(0);
+    return;
+  }
+  const lda = transA ? m : k, ldb = transB ? k : n;
+  const aSize = m * k, bSize = k * n, cSize = m * n;
+  // b shared by every batch and a not transposed: one call with the batches stacked as rows.
+  const bShared = bIndex.every((x) => x === 0);
+  if (bShared && !transA && aIndex.every((x, i) => x === i)) {
+    blas.sgemm(false, transB, m * count, n, k, 1, a, lda, b, ldb, beta, c, n);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    blas.sgemm(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      1,
+      a.subarray((aIndex[i] as number) * aSize),
+      lda,
+      b.subarray((bIndex[i] as number) * bSize),
+      ldb,
+      beta,
+      c.subarray(i * cSize),
+      n,
+    );
+  }
+}
+
+/** Writes x (shape xs) broadcast to shape `to` into out (numpy rules, x's dims right-aligned). */
+function broadcastInto(
+  x: Float32Array,
+  xs: readonly number[],
+  to: readonly number[],
+  out: Float32Array,
+): void {
+  const total = size(to);
+  if (total === 0) return;
+  const last = to[to.length - 1] as number;
+  if (x.length === 1) {
+    out.fill(x[0] as number);
+    return;
+  }
+  if (x.length === last && xs[xs.length - 1] === last) {
+    // A row vector: copy it into every row.
+    for (let off = 0; off < total; off += last) out.set(x, off);
+    return;
+  }
+  const rank = to.length;
+  const s = new Array<number>(rank).fill(0);
+  let acc = 1;
+  for (let i = xs.length - 1; i >= 0; i--) {
+    const r = i + rank - xs.length;
+    s[r] = xs[i] === 1 ? 0 : acc;
+    acc *= xs[i] as number;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  for (let i = 0; i < total; i++) {
+    let xi = 0;
+    for (let r = 0; r < rank; r++) xi += (idx[r] as number) * (s[r] as number);
+    out[i] = x[xi] as number;
+    for (let r = rank - 1; r >= 0; r--) {
+      idx[r] = (idx[r] as number) + 1;
+      if ((idx[r] as number) < (to[r] as number)) break;
+      idx[r] = 0;
+    }
+  }
+}
+
+/** `_FusedMatMul`'s activations, in place on y; `w` is PReLU's weights broadcast to y's shape. */
+const ACTIVATIONS: Readonly<
+  Record<string, (y: Float32Array, alpha: number, w: Float32Array | undefined) => void>
+> = Object.freeze({
+  linear: () => {},
+  relu: (y) => {
+    for (let i = 0; i < y.length; i++) if ((y[i] as number) < 0) y[i] = 0;
+  },
+  relu6: (y) => {
+    for (let i = 0; i < y.length; i++) y[i] = Math.min(Math.max(y[i] as number, 0), 6);
+  },
+  elu: (y) => {
+    for (let i = 0; i < y.length; i++) if ((y[i] as number) < 0) y[i] = Math.expm1(y[i] as number);
+  },
+  leakyrelu: (y, alpha) => {
+    for (let i = 0; i < y.length; i++) if ((y[i] as number) < 0) y[i] = alpha * (y[i] as number);
+  },
+  prelu: (y, _alpha, w) => {
+    for (let i = 0; i < y.length; i++) if ((y[i] as number) < 0) y[i] = (w?.[i] as number) * (y[i] as number);
+  },
+  sigmoid: (y) => {
+    for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-(y[i] as number)));
+  },
+});
+
+function batchMatMulKernel(blas: Blas) {
+  return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo => {
+    const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+    float32(a, "a", "BatchMatMul");
+    float32(b, "b", "BatchMatMul");
+    const plan = planMatMul(
+      a.shape,
+      b.shape,
+      attrs.transposeA === true,
+      attrs.transposeB === true,
+      "BatchMatMul",
+    );
+    const out = backend.makeOutput(plan.outShape, "float32");
+    // Views after the allocation: a malloc may grow (and so replace) the heap's buffer.
+    runPlan(
+      blas,
+      plan,
+      backend.typedArrayFromHeap(a),
+      backend.typedArrayFromHeap(b),
+      backend.typedArrayFromHeap(out),
+      0,
+    );
+    return out;
+  };
+}
+
+function fusedMatMulKernel(blas: Blas) {
+  return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo => {
+    const { a, b, bias, preluActivationWeights: prelu } = inputs as Record<string, tf.TensorInfo>;
+    float32(a as tf.TensorInfo, "a", "_FusedMatMul");
+    float32(b as tf.TensorInfo, "b", "_FusedMatMul");
+    const activation = (attrs.activation ?? "linear") as string;
+    const act = ACTIVATIONS[activation];
+    if (act === undefined) {
+      throw new RangeError(
+        `_FusedMatMul: activation must be one of ${Object.keys(ACTIVATIONS).join(", ")}, got "${activation}"`,
+      );
+    }
+    const plan = planMatMul(
+      (a as tf.TensorInfo).shape,
+      (b as tf.TensorInfo).shape,
+      attrs.transposeA === true,
+      attrs.transposeB === true,
+      "_FusedMatMul",
+    );
+    const out = backend.makeOutput(plan.outShape, "float32");
+    const y = backend.typedArrayFromHeap(out);
+    let beta = 0;
+    if (bias !== undefined) {
+      float32(bias, "bias", "_FusedMatMul");
+      broadcastInto(backend.typedArrayFromHeap(bias), bias.shape, plan.outShape, y);
+      beta = 1;
+    }
+    runPlan(
+      blas,
+      plan,
+      backend.typedArrayFromHeap(a as tf.TensorInfo),
+      backend.typedArrayFromHeap(b as tf.TensorInfo),
+      y,
+      beta,
+    );
+    let w: Float32Array | undefined;
+    if (prelu !== undefined) {
+      w = new Float32Array(y.length);
+      broadcastInto(backend.typedArrayFromHeap(prelu), prelu.shape, plan.outShape, w);
+    }
+    act(y, Number(attrs.leakyreluAlpha ?? 0.2), w);
+    return out;
+  };
+}
+
+function groupedMatMulKernel(blas: Blas) {
+  return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo => {
+    const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+    float32(a, "a", GROUPED_MATMUL);
+    float32(b, "b", GROUPED_MATMUL);
+    const transA = attrs.transposeA === true, transB = attrs.transposeB === true;
+    if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[1] !== b.shape[1]) {
+      throw new RangeError(
+        `${GROUPED_MATMUL}: a and b must be [R, G, C] with the same G, got [${a.shape}] and [${b.shape}]`,
+      );
+    }
+    const [ra, g, ca] = a.shape as [number, number, number];
+    const [rb, , cb] = b.shape as [number, number, number];
+    const m = transA ? ca : ra, k = transA ? ra : ca;
+    const kb = transB ? cb : rb, n = transB ? rb : cb;
+    if (k !== kb) {
+      throw new RangeError(
+        `${GROUPED_MATMUL}: inner dimensions differ: a [${a.shape}] (transposeA ${transA}), b [${b.shape}] ` +
+          `(transposeB ${transB})`,
+      );
+    }
+    const out = backend.makeOutput([m, g, n], "float32");
+    const av = backend.typedArrayFromHeap(a), bv = backend.typedArrayFromHeap(b);
+    const cv = backend.typedArrayFromHeap(out);
+    if (m === 0 || n === 0 || g === 0) return out;
+    if (k === 0) {
+      cv.fill(0);
+      return out;
+    }
+    for (let i = 0; i < g; i++) {
+      blas.sgemm(
+        transA,
+        transB,
+        m,
+        n,
+        k,
+        1,
+        av.subarray(i * ca),
+        g * ca,
+        bv.subarray(i * cb),
+        g * cb,
+        0,
+        cv.subarray(i * n),
+        g * n,
+      );
+    }
+    return out;
+  };
+}
+
+/**
+ * Per group g, op(A_g)·op(B_g) where A_g = a[:, g, :] and B_g = b[:, g, :] (time-major attention layouts): a
+ * `[Ra, G, Ca]`, b `[Rb, G, Cb]` → `[M, G, N]`, with A_g `[Ra, Ca]` (transposed: M = Ca) and B_g `[Rb, Cb]`
+ * (transposed: N = Rb). Runs only on `wasm-blas`; it has no gradient of its own (callers give one).
+ *
+ * @param a `[Ra, G, Ca]`.
+ * @param b `[Rb, G, Cb]`.
+ * @param transposeA Use A_gᵀ.
+ * @param transposeB Use B_gᵀ.
+ * @returns `[M, G, N]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { useBackend } from "./backend.ts";
+ * import { groupedMatMul } from "./blas_kernels.ts";
+ * try {
+ *   await useBackend("wasm-blas");
+ *   // One group: [[1, 2]]·[[3], [4]] = [[11]].
+ *   const y = groupedMatMul(tf.tensor3d([1, 2], [1, 1, 2]), tf.tensor3d([3, 4], [2, 1, 1]), false, false);
+ *   console.assert((await y.data())[0] === 11);
+ * } catch (e) {
+ *   console.assert(/libopenblas0-pthread/.test((e as Error).message)); // no BLAS on this machine
+ * }
+ * ```
+ */
+export function groupedMatMul(
+  a: tf.Tensor3D,
+  b: tf.Tensor3D,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.Tensor3D {
+  return tf.engine().runKernel(GROUPED_MATMUL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D;
+}
+
+/** The kernels `wasm-blas` replaces. */
+const REPLACED: Readonly<Record<string, (blas: Blas) => (args: KernelArgs) => tf.TensorInfo>> = Object.freeze(
+  {
+    BatchMatMul: batchMatMulKernel,
+    _FusedMatMul: fusedMatMulKernel,
+    [GROUPED_MATMUL]: groupedMatMulKernel,
+  },
+);
+
+let registered: Blas | undefined;
+
+/**
+ * Registers the `wasm-blas` backend (once): loads the BLAS, makes a second wasm backend instance from
+ * tfjs-wasm's own factory, and registers wasm's kernels under the new name with the products replaced. The
+ * wasm backend must already be registered (import `@tensorflow/tfjs-backend-wasm` first).
+ *
+ * @returns The BLAS in use.
+ * @throws {Error} When no BLAS library loads (the message names the package to install).
+ *
+ * @example
+ * ```ts
+ * import { registerWasmBlas } from "./blas_kernels.ts";
+ * import { BACKENDS } from "./backend.ts";
+ * await BACKENDS.wasm.prepare();
+ * try {
+ *   console.assert(registerWasmBlas().name.length > 0);
+ * } catch (e) {
+ *   console.assert(/libopenblas0-pthread/.test((e as Error).message));
+ * }
+ * ```
+ */
+export function registerWasmBlas(): Blas {
+  if (registered !== undefined) return registered;
+  const blas = loadBlas();
+  const factory = tf.findBackendFactory("wasm");
+  if (factory === null || factory === undefined) {
+    throw new Error(
+      "wasm-blas: the wasm backend is not registered; import @tensorflow/tfjs-backend-wasm first",
+    );
+  }
+  tf.registerBackend(WASM_BLAS, factory, 1);
+  for (const config of tf.getKernelsForBackend("wasm")) {
+    if (config.kernelName in REPLACED) continue;
+    tf.registerKernel({ ...config, backendName: WASM_BLAS });
+  }
+  for (const [kernelName, make] of Object.entries(REPLACED)) {
+    tf.registerKernel({
+      kernelName,
+      backendName: WASM_BLAS,
+      kernelFunc: make(blas) as unknown as tf.KernelFunc,
+    });
+  }
+  registered = blas;
+  return blas;
+}
