@@ -101,7 +101,8 @@ export function blasCandidates(env: (name: string) => string | undefined = Deno.
   ];
 }
 
-let loaded: Blas | undefined;
+/** Libraries loaded so far, by candidate path (a library is opened once). */
+const loaded = new Map<string, Blas>();
 
 /**
  * OpenBLAS's runtime CPU detection (DYNAMIC_ARCH) falls back to its slowest x86-64 kernels ("Prescott") on CPUs
@@ -131,7 +132,7 @@ function openblasCoreType(): { value: string | undefined; chosen: boolean } {
 }
 
 /**
- * Loads the BLAS once (later calls return the same one).
+ * Loads the first of the candidates that opens (each library is opened once; later calls return it).
  *
  * @param candidates Paths to try in order (default {@link blasCandidates}).
  * @returns The loaded library.
@@ -151,10 +152,11 @@ function openblasCoreType(): { value: string | undefined; chosen: boolean } {
  * ```
  */
 export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas {
-  if (loaded !== undefined) return loaded;
-  const core = openblasCoreType();
   const errors: string[] = [];
   for (const path of candidates) {
+    const done = loaded.get(path);
+    if (done !== undefined) return done;
+    const core = openblasCoreType();
     let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
     try {
       lib = Deno.dlopen(path, SYMBOLS);
@@ -170,7 +172,7 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
       : `${new Deno.UnsafePointerView(configPtr).getCString()}${
         core.chosen ? " (OPENBLAS_CORETYPE from /proc/cpuinfo)" : ""
       }`;
-    loaded = {
+    const blas: Blas = {
       path,
       name,
       sgemm: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
@@ -196,7 +198,8 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
       },
       threads: () => s.openblas_get_num_threads?.() ?? undefined,
     };
-    return loaded;
+    loaded.set(path, blas);
+    return blas;
   }
   throw new Error(`no BLAS library found: ${BLAS_INSTALL_HINT} (tried ${errors.join("; ")})`);
 }
