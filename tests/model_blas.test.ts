@@ -3,6 +3,7 @@ import { assert, assertAllClose } from "./_assert.ts";
 import { BACKENDS, useBackend } from "../lib/model/backend.ts";
 import { blasCandidates, loadBlas } from "../lib/model/blas.ts";
 import { groupedMatMul } from "../lib/model/blas_kernels.ts";
+import { chooseCpuBackend } from "../lib/model/cpu_backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import { createRandom } from "../lib/model/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
@@ -419,5 +420,20 @@ Deno.test({
     blas.setThreads(1);
     assert.equal(blas.threads() ?? 1, 1);
     assert.throws(() => blas.setThreads(0), /threads must be an integer ≥ 1, got 0/);
+  },
+});
+
+Deno.test({
+  name: "with no backend named, commands get wasm-blas, announced with its library and threads",
+  ignore,
+  fn: () => {
+    const choice = chooseCpuBackend(undefined, 1);
+    assert.equal(choice.backend, "wasm-blas");
+    assert.match(choice.announcement, /^backend wasm-blas: .*OpenBLAS.*libopenblas.*, 1 thread$/);
+    assert.equal(loadBlas().threads(), 1);
+    assert.match(chooseCpuBackend(undefined, 2).announcement, /, 2 threads$/);
+    assert.deepEqual(chooseCpuBackend("cpu"), { backend: "cpu", announcement: "backend cpu" });
+    assert.throws(() => chooseCpuBackend(undefined, 0), /threads must be an integer ≥ 1, got 0/);
+    loadBlas().setThreads(1);
   },
 });

@@ -105,6 +105,47 @@ export function blasCandidates(env: (name: string) => string | undefined = Deno.
 const loaded = new Map<string, Blas>();
 
 /**
+ * A /proc file's text through libc (Deno asks for --allow-all to read /proc with its own API; this module
+ * already needs --allow-ffi, which grants as much), or `undefined` if it cannot be read.
+ */
+function readProcFile(path: string): string | undefined {
+  let libc;
+  try {
+    libc = Deno.dlopen(
+      "libc.so.6",
+      {
+        open: { parameters: ["buffer", "i32"], result: "i32" },
+        read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+        close: { parameters: ["i32"], result: "i32" },
+      } as const,
+    );
+  } catch {
+    return undefined;
+  }
+  try {
+    const fd = libc.symbols.open(new TextEncoder().encode(path + "\0"), 0);
+    if (fd < 0) return undefined;
+    const chunks: Uint8Array[] = [];
+    const buf = new Uint8Array(1 << 16);
+    for (;;) {
+      const n = Number(libc.symbols.read(fd, buf, BigInt(buf.length)));
+      if (n <= 0) break;
+      chunks.push(buf.slice(0, n));
+    }
+    libc.symbols.close(fd);
+    const all = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
+    let off = 0;
+    for (const c of chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    return new TextDecoder().decode(all);
+  } finally {
+    libc.close();
+  }
+}
+
+/**
  * OpenBLAS's runtime CPU detection (DYNAMIC_ARCH) falls back to its slowest x86-64 kernels ("Prescott") on CPUs
  * it does not recognize, such as virtual machines that report a generic model: 4–5× slower on AVX-512 hardware.
  * Unless the user set `OPENBLAS_CORETYPE`, it is set here from the CPU's flags (AVX-512 → SkylakeX, AVX2 + FMA
@@ -114,14 +155,10 @@ const loaded = new Map<string, Blas>();
 function openblasCoreType(): { value: string | undefined; chosen: boolean } {
   const set = Deno.env.get("OPENBLAS_CORETYPE");
   if (set !== undefined) return { value: set, chosen: false };
-  let flags: Set<string>;
-  try {
-    const line = Deno.readTextFileSync("/proc/cpuinfo").split("\n").find((l) => l.startsWith("flags"));
-    if (line === undefined) return { value: undefined, chosen: false };
-    flags = new Set(line.split(":")[1]?.trim().split(/\s+/));
-  } catch {
-    return { value: undefined, chosen: false }; // not Linux, or no read permission: OpenBLAS decides
-  }
+  const text = Deno.build.os === "linux" ? readProcFile("/proc/cpuinfo") : undefined;
+  const line = text?.split("\n").find((l) => l.startsWith("flags"));
+  if (line === undefined) return { value: undefined, chosen: false }; // OpenBLAS decides
+  const flags = new Set(line.split(":")[1]?.trim().split(/\s+/));
   const value = ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].every((f) => flags.has(f))
     ? "SkylakeX"
     : flags.has("avx2") && flags.has("fma")
