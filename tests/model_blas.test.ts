@@ -135,6 +135,9 @@ const FIXED_MATMUL_CASES: [number[], number[], boolean, boolean][] = [
   [[5, 3], [2, 3, 4], false, false], // a broadcast
   [[2, 1, 5, 3], [3, 4, 3], false, true], // both broadcast
   [[1, 1, 1], [1, 1, 1], false, false],
+  [[1, 7], [7, 5], false, false], // M = 1: sgemv
+  [[7, 1], [5, 7], true, true], // M = 1, both transposed
+  [[1, 7], [5, 7], false, true],
   [[0, 3], [3, 4], false, false], // M = 0
   [[5, 0], [0, 4], false, false], // K = 0: zeros
   [[5, 3], [3, 0], false, false], // N = 0

@@ -36,6 +36,10 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  cblas_sgemv: {
+    parameters: ["i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32", "f32", "buffer", "i32"],
+    result: "void",
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
   openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
   openblas_get_config: { parameters: [], result: "pointer", optional: true },
@@ -66,6 +70,23 @@ export interface Blas {
     beta: number,
     c: Float32Array,
     ldc: number,
+  ): void;
+  /**
+   * y = α·op(A)·x + β·y, row-major A `[M, N]` with row stride lda, op(A) = Aᵀ when trans; x and y with
+   * strides incx and incy.
+   */
+  sgemv(
+    trans: boolean,
+    m: number,
+    n: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    x: Float32Array,
+    incx: number,
+    beta: number,
+    y: Float32Array,
+    incy: number,
   ): void;
   /** Sets the number of BLAS threads (a no-op where the library has no such call, e.g. Accelerate). */
   setThreads(n: number): void;
@@ -203,6 +224,7 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
     }
     const s = lib.symbols;
     const sgemmRaw = s.cblas_sgemm;
+    const sgemvRaw = s.cblas_sgemv;
     const configPtr = s.openblas_get_config === null ? null : s.openblas_get_config();
     const name = configPtr === null
       ? path.split("/").pop() as string
@@ -229,6 +251,8 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
           c,
           ldc,
         ),
+      sgemv: (trans, m, n, alpha, a, lda, x, incx, beta, y, incy) =>
+        sgemvRaw(ROW_MAJOR, trans ? TRANS : NO_TRANS, m, n, alpha, a, lda, x, incx, beta, y, incy),
       setThreads: (n: number) => {
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${n}`);
         s.openblas_set_num_threads?.(n);

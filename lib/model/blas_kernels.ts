@@ -140,6 +140,12 @@ function runPlan(
   }
   const lda = transA ? m : k, ldb = transB ? k : n;
   const aSize = m * k, bSize = k * n, cSize = m * n;
+  if (m === 1 && count === 1) {
+    // A row vector times a matrix (e.g. column sums as ones·g): sgemv, y = op(B)ᵀ·a (sgemm is slow at M = 1).
+    if (transB) blas.sgemv(false, n, k, 1, b, ldb, a, 1, beta, c, 1);
+    else blas.sgemv(true, k, n, 1, b, ldb, a, 1, beta, c, 1);
+    return;
+  }
   // b shared by every batch and a not transposed: one call with the batches stacked as rows.
   const bShared = bIndex.every((x) => x === 0);
   if (bShared && !transA && aIndex.every((x, i) => x === i)) {
