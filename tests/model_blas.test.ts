@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAllClose } from "./_assert.ts";
 import { BACKENDS, useBackend } from "../lib/model/backend.ts";
 import { blasCandidates, loadBlas } from "../lib/model/blas.ts";
-import { groupedMatMul } from "../lib/model/blas_kernels.ts";
+import { stridedMatMuls } from "../lib/model/blas_kernels.ts";
+import { causalSelfAttention } from "../lib/model/ops.ts";
 import { chooseCpuBackend } from "../lib/model/cpu_backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import { createRandom } from "../lib/model/random.ts";
@@ -258,52 +259,49 @@ Deno.test({
 });
 
 Deno.test({
-  name: "groupedMatMul equals a transposed batched matMul on wasm, for every flag pair and edge size",
+  name: "attention on wasm-blas (strided BLAS calls) equals wasm's (grouped products), values and gradients",
   ignore,
   fn: async () => {
-    // [R, C] per group, G groups: (ra, ca, rb, cb) chosen so that op(A)·op(B) is defined.
-    const cases: [number, number, number, number, number, boolean, boolean][] = [];
-    const rand = createRandom(13);
-    for (let i = 0; i < 24; i++) {
-      const [m, n, k, g] = [
-        rand.int(7) + (i < 20 ? 1 : 0),
-        1 + rand.int(7),
-        rand.int(6) + (i < 22 ? 1 : 0),
-        1 + rand.int(5),
-      ];
-      const ta = i % 2 === 1, tb = (i >> 1) % 2 === 1;
-      cases.push([g, ta ? k : m, ta ? m : k, tb ? n : k, tb ? k : n, ta, tb]);
-    }
-    for (const [i, [g, ra, ca, rb, cb, ta, tb]] of cases.entries()) {
-      const aData = values([ra, g, ca], 2 * i), bData = values([rb, g, cb], 2 * i + 1);
-      const want = await on("wasm", () => {
-        const a = tf.transpose(tf.tensor3d(aData, [ra, g, ca]), [1, 0, 2]);
-        const b = tf.transpose(tf.tensor3d(bData, [rb, g, cb]), [1, 0, 2]);
-        return tf.transpose(tf.matMul(a, b, ta, tb), [1, 0, 2]);
+    // [T, B, H, d_h]: odd sizes, one position, one head, d_h = 1.
+    const shapes: [number, number, number, number][] = [[5, 3, 2, 3], [1, 1, 1, 4], [7, 2, 3, 1], [
+      12,
+      4,
+      2,
+      8,
+    ]];
+    for (const [i, [t, b, h, dh]] of shapes.entries()) {
+      const d = h * dh;
+      const x = values([t, b, 3 * d], 40 + i);
+      const mask = Float32Array.from({ length: t * t }, (_, j) => (j % t > Math.floor(j / t) ? -1e9 : 0));
+      await sameAsWasm(`attention T ${t} B ${b} H ${h} dh ${dh}`, () => {
+        const m = tf.tensor2d(mask, [t, t]);
+        return valueAndGrads((q) => causalSelfAttention(q as tf.Tensor3D, h, m), [
+          tf.tensor3d(x, [t, b, 3 * d]),
+        ], 7);
       });
-      const got = await on(
-        "wasm-blas",
-        () => groupedMatMul(tf.tensor3d(aData, [ra, g, ca]), tf.tensor3d(bData, [rb, g, cb]), ta, tb),
-      );
-      assertAllClose(
-        Array.from(got[0] as Float32Array),
-        Array.from(want[0] as Float32Array),
-        0,
-        1e-5,
-        `group ${i}: G ${g}, a [${ra}, ${g}, ${ca}]${ta ? "ᵀ" : ""}, b [${rb}, ${g}, ${cb}]${tb ? "ᵀ" : ""}`,
-      );
     }
     await useBackend("wasm-blas");
-    assert.throws(
-      () =>
-        groupedMatMul(tf.zeros([2, 3, 4]) as tf.Tensor3D, tf.zeros([4, 2, 5]) as tf.Tensor3D, false, false),
-      /same G, got \[2,3,4\] and \[4,2,5\]/,
-    );
-    assert.throws(
-      () =>
-        groupedMatMul(tf.zeros([2, 3, 4]) as tf.Tensor3D, tf.zeros([5, 3, 2]) as tf.Tensor3D, false, false),
-      /inner dimensions differ/,
-    );
+    const family = { transA: false, transB: false, m: 2, n: 2, k: 2, alpha: 1, lda: 2, ldb: 2, ldc: 2 };
+    const x = tf.zeros([2, 2]);
+    const [ok] = await on("wasm-blas", () => {
+      const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+      return stridedMatMuls([a, a], [2, 2], [{
+        ...family,
+        transB: true,
+        calls: new Int32Array([0, 0, 1, 0, 0]),
+      }]);
+    });
+    assert.deepEqual(Array.from(ok as Float32Array), [5, 11, 11, 25]); // a·aᵀ
+    for (
+      const calls of [[0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [1, 0, 0, 0, 0], [0, -1, 0, 0, 0]]
+    ) {
+      assert.throws(
+        () => stridedMatMuls([x], [2, 2], [{ ...family, calls: new Int32Array(calls) }]),
+        /BlasStridedMatMuls: call 0 reads or writes outside its tensors/,
+        `calls ${calls}`,
+      );
+    }
+    x.dispose();
   },
 });
 

@@ -5,8 +5,8 @@
  *
  * - `BatchMatMul` (any batch dims, broadcast, transpose flags);
  * - `_FusedMatMul` (bias pre-filled into the output, then sgemm with β = 1, then the activation);
- * - `BlasGroupedMatMul`, a kernel of our own for attention: per group g of a time-major `[R, G, C]` layout,
- *   op(A_g)·op(B_g) with strided rows, so the heads need no transposes at all ({@link groupedMatMul}).
+ * - `BlasStridedMatMuls`, a kernel of our own for attention: many strided products in one kernel, reading
+ *   q, k, v where they lie and writing into one output ({@link stridedMatMuls}, used by attention_blas.ts).
  *
  * Every other kernel is wasm's own, registered again under the new name.
  *
@@ -18,8 +18,35 @@ import { type Blas, loadBlas } from "./blas.ts";
 /** The backend's name. */
 export const WASM_BLAS = "wasm-blas";
 
-/** The kernel name of {@link groupedMatMul}. */
-export const GROUPED_MATMUL = "BlasGroupedMatMul";
+/** The kernel name of {@link stridedMatMuls}. */
+export const STRIDED_MATMULS = "BlasStridedMatMuls";
+
+/**
+ * A family of sgemm calls that share their sizes and strides: C = α·op(A)·op(B) into the output at each call's
+ * offset, A and B read from the inputs at each call's offsets (elements, row-major, rows `ld*` apart).
+ */
+export interface StridedFamily {
+  /** Use Aᵀ. */
+  transA: boolean;
+  /** Use Bᵀ. */
+  transB: boolean;
+  /** Rows of C. */
+  m: number;
+  /** Columns of C. */
+  n: number;
+  /** The summed dimension. */
+  k: number;
+  /** The product's factor. */
+  alpha: number;
+  /** Row stride of A as stored. */
+  lda: number;
+  /** Row stride of B as stored. */
+  ldb: number;
+  /** Row stride of C. */
+  ldc: number;
+  /** Five numbers per call: A's input index, A's offset, B's input index, B's offset, C's offset. */
+  calls: Int32Array;
+}
 
 /** What the kernels use of tfjs-wasm's `BackendWasm`. */
 interface WasmHeapBackend {
@@ -307,89 +334,118 @@ function fusedMatMulKernel(blas: Blas) {
   };
 }
 
-function groupedMatMulKernel(blas: Blas) {
+/** Elements op(X) spans from its first one: an `[rows, cols]` matrix with rows ld apart (transposed: `[cols, rows]`). */
+function extent(trans: boolean, rows: number, cols: number, ld: number): number {
+  return trans ? (cols - 1) * ld + rows : (rows - 1) * ld + cols;
+}
+
+function stridedMatMulsKernel(blas: Blas) {
   return ({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo => {
-    const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
-    float32(a, "a", GROUPED_MATMUL);
-    float32(b, "b", GROUPED_MATMUL);
-    const transA = attrs.transposeA === true, transB = attrs.transposeB === true;
-    if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[1] !== b.shape[1]) {
-      throw new RangeError(
-        `${GROUPED_MATMUL}: a and b must be [R, G, C] with the same G, got [${a.shape}] and [${b.shape}]`,
-      );
+    const xs = Object.keys(inputs).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+      .map((key) => inputs[key] as tf.TensorInfo);
+    xs.forEach((x, i) => float32(x, `input ${i}`, STRIDED_MATMULS));
+    const outShape = attrs.outShape as number[];
+    const families = attrs.families as StridedFamily[];
+    const outSize = size(outShape);
+    // Every read and write inside its tensor: a wrong offset would otherwise corrupt the wasm heap.
+    for (const f of families) {
+      if (f.m === 0 || f.n === 0 || f.k === 0) continue;
+      const ea = extent(f.transA, f.m, f.k, f.lda), eb = extent(f.transB, f.k, f.n, f.ldb);
+      const ec = extent(false, f.m, f.n, f.ldc);
+      for (let c = 0; c < f.calls.length; c += 5) {
+        const [ai, ao, bi, bo, co] = Array.from(f.calls.subarray(c, c + 5));
+        const a = xs[ai as number], b = xs[bi as number];
+        const inside = a !== undefined && b !== undefined && (ao as number) >= 0 && (bo as number) >= 0 &&
+          (co as number) >= 0 && (ao as number) + ea <= size(a.shape) &&
+          (bo as number) + eb <= size(b.shape) &&
+          (co as number) + ec <= outSize;
+        if (!inside) {
+          throw new RangeError(
+            `${STRIDED_MATMULS}: call ${c / 5} reads or writes outside its tensors (inputs ${ai}, ${bi}; ` +
+              `offsets ${ao}, ${bo}, ${co}; output [${outShape}])`,
+          );
+        }
+      }
     }
-    const [ra, g, ca] = a.shape as [number, number, number];
-    const [rb, , cb] = b.shape as [number, number, number];
-    const m = transA ? ca : ra, k = transA ? ra : ca;
-    const kb = transB ? cb : rb, n = transB ? rb : cb;
-    if (k !== kb) {
-      throw new RangeError(
-        `${GROUPED_MATMUL}: inner dimensions differ: a [${a.shape}] (transposeA ${transA}), b [${b.shape}] ` +
-          `(transposeB ${transB})`,
-      );
-    }
-    const out = backend.makeOutput([m, g, n], "float32");
-    const av = backend.typedArrayFromHeap(a), bv = backend.typedArrayFromHeap(b);
+    const out = backend.makeOutput(outShape, "float32");
+    // Views after the allocation: a malloc may grow (and so replace) the heap's buffer.
+    const views = xs.map((x) => backend.typedArrayFromHeap(x));
     const cv = backend.typedArrayFromHeap(out);
-    if (m === 0 || n === 0 || g === 0) return out;
-    if (k === 0) {
-      cv.fill(0);
-      return out;
-    }
-    for (let i = 0; i < g; i++) {
-      blas.sgemm(
-        transA,
-        transB,
-        m,
-        n,
-        k,
-        1,
-        av.subarray(i * ca),
-        g * ca,
-        bv.subarray(i * cb),
-        g * cb,
-        0,
-        cv.subarray(i * n),
-        g * n,
-      );
+    if (attrs.zero === true) cv.fill(0);
+    for (const f of families) {
+      if (f.m === 0 || f.n === 0) continue;
+      for (let c = 0; c < f.calls.length; c += 5) {
+        const target = cv.subarray(f.calls[c + 4] as number);
+        if (f.k === 0) {
+          for (let i = 0; i < f.m; i++) target.fill(0, i * f.ldc, i * f.ldc + f.n);
+          continue;
+        }
+        blas.sgemm(
+          f.transA,
+          f.transB,
+          f.m,
+          f.n,
+          f.k,
+          f.alpha,
+          (views[f.calls[c] as number] as Float32Array).subarray(f.calls[c + 1] as number),
+          f.lda,
+          (views[f.calls[c + 2] as number] as Float32Array).subarray(f.calls[c + 3] as number),
+          f.ldb,
+          0,
+          target,
+          f.ldc,
+        );
+      }
     }
     return out;
   };
 }
 
 /**
- * Per group g, op(A_g)·op(B_g) where A_g = a[:, g, :] and B_g = b[:, g, :] (time-major attention layouts): a
- * `[Ra, G, Ca]`, b `[Rb, G, Cb]` → `[M, G, N]`, with A_g `[Ra, Ca]` (transposed: M = Ca) and B_g `[Rb, Cb]`
- * (transposed: N = Rb). Runs only on `wasm-blas`; it has no gradient of its own (callers give one).
+ * Many strided products into one new tensor, in one kernel: for each family and call, C = α·op(A)·op(B) with A
+ * and B read from `inputs` at element offsets and C written at an offset of the output (row-major, rows
+ * `lda`/`ldb`/`ldc` apart). Lets attention read q, k and v straight out of the fused projection and write the
+ * three gradients side by side, with no slices, transposes or concatenation. Runs only on `wasm-blas`; it has
+ * no gradient of its own (callers give one).
  *
- * @param a `[Ra, G, Ca]`.
- * @param b `[Rb, G, Cb]`.
- * @param transposeA Use A_gᵀ.
- * @param transposeB Use B_gᵀ.
- * @returns `[M, G, N]`.
+ * @param inputs The tensors the calls read (float32, any shape; read as flat arrays).
+ * @param outShape The output's shape.
+ * @param families The calls, by family.
+ * @param zero Zero the output first (when the calls do not write every element).
+ * @returns The output.
+ * @throws {RangeError} When a call would read or write outside its tensors.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { useBackend } from "./backend.ts";
- * import { groupedMatMul } from "./blas_kernels.ts";
+ * import { stridedMatMuls } from "./blas_kernels.ts";
  * try {
  *   await useBackend("wasm-blas");
- *   // One group: [[1, 2]]·[[3], [4]] = [[11]].
- *   const y = groupedMatMul(tf.tensor3d([1, 2], [1, 1, 2]), tf.tensor3d([3, 4], [2, 1, 1]), false, false);
- *   console.assert((await y.data())[0] === 11);
+ *   // x = [[1, 2], [3, 4]]: row 0 times column 0, and row 1 times column 1, as two 1×1 products.
+ *   const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+ *   const family = { transA: false, transB: false, m: 1, n: 1, k: 2, alpha: 1, lda: 2, ldb: 2, ldc: 1 };
+ *   const calls = new Int32Array([0, 0, 0, 0, 0, 0, 2, 0, 1, 1]);
+ *   const y = stridedMatMuls([x], [2], [{ ...family, calls }]);
+ *   console.assert((await y.data()).join() === "7,22"); // 1·1 + 2·3, 3·2 + 4·4
  * } catch (e) {
  *   console.assert(/libopenblas0-pthread/.test((e as Error).message)); // no BLAS on this machine
  * }
  * ```
  */
-export function groupedMatMul(
-  a: tf.Tensor3D,
-  b: tf.Tensor3D,
-  transposeA: boolean,
-  transposeB: boolean,
-): tf.Tensor3D {
-  return tf.engine().runKernel(GROUPED_MATMUL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D;
+export function stridedMatMuls(
+  inputs: readonly tf.Tensor[],
+  outShape: readonly number[],
+  families: readonly StridedFamily[],
+  zero = false,
+): tf.Tensor {
+  const named: Record<string, tf.Tensor> = {};
+  inputs.forEach((x, i) => named[`x${i}`] = x);
+  return tf.engine().runKernel(STRIDED_MATMULS, named, {
+    outShape: [...outShape],
+    families: [...families],
+    zero,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /** The kernels `wasm-blas` replaces. */
@@ -397,7 +453,7 @@ const REPLACED: Readonly<Record<string, (blas: Blas) => (args: KernelArgs) => tf
   {
     BatchMatMul: batchMatMulKernel,
     _FusedMatMul: fusedMatMulKernel,
-    [GROUPED_MATMUL]: groupedMatMulKernel,
+    [STRIDED_MATMULS]: stridedMatMulsKernel,
   },
 );
 

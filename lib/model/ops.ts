@@ -14,15 +14,16 @@
  * - LayerNorm, GELU (as x·σ(2u), the same function as ½x(1 + tanh u)) and the target log-probs: closed-form
  *   gradients instead of autodiff graphs.
  * - attention: a batched matMul over (batch, head) groups, done on wasm as a depthwise convolution (on
- *   wasm-blas as strided BLAS calls per group), with the activations kept time-major ([T, B, D]) so that the
- *   heads need no split or merge transposes.
+ *   wasm-blas as strided BLAS calls on the fused projection, attention_blas.ts), with the activations kept
+ *   time-major ([T, B, D]) so that the heads need no split or merge transposes.
  * - on wasm-blas, whose matMul takes transpose flags at no cost, gradients use the flags instead of explicit
  *   transposes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { groupedMatMul, WASM_BLAS } from "./blas_kernels.ts";
+import { WASM_BLAS } from "./blas_kernels.ts";
+import { stridedSelfAttention } from "./attention_blas.ts";
 
 /** Sums a gradient over the leading dimensions a broadcast operand did not have. */
 function unbroadcast(grad: tf.Tensor, shape: number[]): tf.Tensor {
@@ -331,15 +332,19 @@ type GroupProduct = (a: tf.Tensor3D, b: tf.Tensor3D, transA: boolean, transB: bo
 const viaGroupMatMul = (gmm: GroupMatMul): GroupProduct => (a, b, transA, transB) =>
   gmm(tf.transpose(a, transA ? [2, 0, 1] : [0, 2, 1]), transB ? tf.transpose(b, [2, 1, 0]) : b);
 
-/**
- * How each backend runs the grouped products of attention; backends not named use `default`. On wasm-blas,
- * strided sgemm calls per group, no transposes (measured faster than the depthwise convolution there).
- */
+/** How each backend runs the grouped products of attention; backends not named use `default`. */
 const GROUP_PRODUCT: Readonly<Record<string, GroupProduct>> = Object.freeze({
   wasm: viaGroupMatMul(groupMatMulConv),
-  [WASM_BLAS]: groupedMatMul,
   default: viaGroupMatMul(groupMatMulBatched),
 });
+
+/**
+ * Backends with an attention of their own (same math and gradient): on wasm-blas, strided BLAS calls straight
+ * on the fused projection, with no slices, transposes or concatenation.
+ */
+const ATTENTION: Readonly<
+  Record<string, (qkv: tf.Tensor3D, heads: number, mask: tf.Tensor2D) => tf.Tensor3D>
+> = Object.freeze({ [WASM_BLAS]: stridedSelfAttention });
 
 /**
  * Causal multi-head self-attention on time-major activations, from the fused q|k|v projection to the merged
@@ -355,6 +360,8 @@ const GROUP_PRODUCT: Readonly<Record<string, GroupProduct>> = Object.freeze({
  * @returns `[T, B, D]`.
  */
 export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Tensor2D): tf.Tensor3D {
+  const own = ATTENTION[tf.getBackend()];
+  if (own !== undefined) return own(qkv, heads, mask);
   const [t, b, d3] = qkv.shape;
   const d = d3 / 3;
   const dh = d / heads;
