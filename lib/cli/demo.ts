@@ -93,6 +93,10 @@ async function main(): Promise<number> {
   console.log(choice.announcement);
   values.backend = choice.backend;
   await useBackend(values.backend);
+  // Every run from the same reference on the same data reads its log-probs once computed (reference_cache.ts).
+  if (Deno.env.get("DPO_KERNELS_CACHE") === undefined) {
+    Deno.env.set("DPO_KERNELS_CACHE", `${out}/.reference-cache`);
+  }
   await Deno.mkdir(out, { recursive: true });
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
 
