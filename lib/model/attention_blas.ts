@@ -23,15 +23,15 @@ const plans = new Map<string, AttentionPlan>();
 
 /**
  * Group g = b·H + h (batch row b, head h). Offsets, in elements: q_g at b·3D + h·d_h of the projection (rows
- * B·3D apart), k_g at +D, v_g at +2D; group g's scores at g·T of `[T, G, T]` (rows G·T apart); its merged output
- * at g·d_h of `[T, B, D]` (rows B·D apart).
+ * B·3D apart), k_g at +D, v_g at +2D; group g's scores at g·T² of `[G, T, T]` (contiguous, so the products over
+ * scores read and write whole blocks); its merged output at g·d_h of `[T, B, D]` (rows B·D apart).
  */
 function attentionPlan(t: number, b: number, heads: number, dh: number): AttentionPlan {
   const key = `${t},${b},${heads},${dh}`;
   const cached = plans.get(key);
   if (cached !== undefined) return cached;
   const d = heads * dh, g = b * heads, scale = 1 / Math.sqrt(dh);
-  const ldx = b * 3 * d, lds = g * t, ldo = b * d;
+  const ldx = b * 3 * d, lds = t, ldo = b * d, gs = t * t;
   const calls = (f: (gi: number, q: number) => number[]): Int32Array => {
     const out = new Int32Array(5 * g);
     for (let bi = 0; bi < b; bi++) {
@@ -56,15 +56,15 @@ function attentionPlan(t: number, b: number, heads: number, dh: number): Attenti
   ): StridedFamily => ({ transA, transB, m, n, k, alpha, lda, ldb, ldc, calls: calls(f) });
   const plan: AttentionPlan = {
     // Forward, inputs [x]: S_g = scale·q_g·k_gᵀ.
-    scores: family(false, true, t, t, dh, scale, ldx, ldx, lds, (gi, q) => [0, q, 0, q + d, gi * t]),
+    scores: family(false, true, t, t, dh, scale, ldx, ldx, lds, (gi, q) => [0, q, 0, q + d, gi * gs]),
     // Forward, inputs [P, x]: O_g = P_g·v_g.
-    out: family(false, false, t, dh, t, 1, lds, ldx, ldo, (gi, q) => [0, gi * t, 1, q + 2 * d, gi * dh]),
+    out: family(false, false, t, dh, t, 1, lds, ldx, ldo, (gi, q) => [0, gi * gs, 1, q + 2 * d, gi * dh]),
     // Backward, inputs [∂O, x]: ∂P_g = ∂O_g·v_gᵀ.
-    dp: family(false, true, t, t, dh, 1, ldo, ldx, lds, (gi, q) => [0, gi * dh, 1, q + 2 * d, gi * t]),
+    dp: family(false, true, t, t, dh, 1, ldo, ldx, lds, (gi, q) => [0, gi * dh, 1, q + 2 * d, gi * gs]),
     // Backward, inputs [∂S, x, P, ∂O]: ∂q_g = scale·∂S_g·k_g, ∂k_g = scale·∂S_gᵀ·q_g, ∂v_g = P_gᵀ·∂O_g.
-    dq: family(false, false, t, dh, t, scale, lds, ldx, ldx, (gi, q) => [0, gi * t, 1, q + d, q]),
-    dk: family(true, false, t, dh, t, scale, lds, ldx, ldx, (gi, q) => [0, gi * t, 1, q, q + d]),
-    dv: family(true, false, t, dh, t, 1, lds, ldo, ldx, (gi, q) => [2, gi * t, 3, gi * dh, q + 2 * d]),
+    dq: family(false, false, t, dh, t, scale, lds, ldx, ldx, (gi, q) => [0, gi * gs, 1, q + d, q]),
+    dk: family(true, false, t, dh, t, scale, lds, ldx, ldx, (gi, q) => [0, gi * gs, 1, q, q + d]),
+    dv: family(true, false, t, dh, t, 1, lds, ldo, ldx, (gi, q) => [2, gi * gs, 3, gi * dh, q + 2 * d]),
   };
   plans.set(key, plan);
   return plan;
@@ -104,17 +104,16 @@ export function stridedSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.T
   }
   const g = b * heads;
   const plan = attentionPlan(t, b, heads, dh);
-  const mask3 = tf.reshape(mask, [t, 1, t]);
   const op = tf.customGrad(
     ((x: tf.Tensor, save: tf.GradSaveFunc) => {
-      const scores = tf.add(stridedMatMuls([x], [t, g, t], [plan.scores]), mask3);
+      const scores = tf.add(stridedMatMuls([x], [g, t, t], [plan.scores]), mask);
       const p = tf.softmax(scores, -1);
       save([x, p]);
       return {
         value: stridedMatMuls([p, x], [t, b, d], [plan.out]),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [sx, sp] = saved as [tf.Tensor, tf.Tensor];
-          const dp = stridedMatMuls([dy, sx], [t, g, t], [plan.dp]);
+          const dp = stridedMatMuls([dy, sx], [g, t, t], [plan.dp]);
           const ds = tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true)));
           return stridedMatMuls([ds, sx, sp, dy], [t, b, 3 * d], [plan.dq, plan.dk, plan.dv]);
         },

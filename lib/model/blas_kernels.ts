@@ -52,6 +52,7 @@ export interface StridedFamily {
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  incRef(dataId: tf.DataId): void;
 }
 
 interface KernelArgs {
@@ -448,12 +449,25 @@ export function stridedMatMuls(
   } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
+/**
+ * Identity shares the input's buffer (reference counted, as tfjs's cpu backend does) instead of wasm's copy:
+ * tfjs clones every tensor a custom gradient saves, a full copy of each activation on wasm.
+ */
+function identityKernel() {
+  return ({ inputs, backend }: KernelArgs): tf.TensorInfo => {
+    const x = inputs.x as tf.TensorInfo;
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** The kernels `wasm-blas` replaces. */
 const REPLACED: Readonly<Record<string, (blas: Blas) => (args: KernelArgs) => tf.TensorInfo>> = Object.freeze(
   {
     BatchMatMul: batchMatMulKernel,
     _FusedMatMul: fusedMatMulKernel,
     [STRIDED_MATMULS]: stridedMatMulsKernel,
+    Identity: identityKernel,
   },
 );
 
