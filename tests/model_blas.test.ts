@@ -438,3 +438,25 @@ Deno.test({
     loadBlas().setThreads(1);
   },
 });
+
+Deno.test({
+  name: "Identity on wasm-blas shares the buffer: a clone outlives or predeceases its source, then both free",
+  ignore,
+  fn: async () => {
+    await useBackend("wasm-blas");
+    const before = tf.memory().numTensors;
+    const heap = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const buffers = heap();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    assert.equal(heap(), buffers + 1, "one buffer for both");
+    x.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3]);
+    const z = tf.clone(y);
+    z.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3]);
+    y.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(heap(), buffers);
+  },
+});
