@@ -42,7 +42,8 @@ interface Args {
   profile: boolean;
 }
 
-interface Size {
+/** A model size and context: width, layers, heads, T. */
+export interface Size {
   d: number;
   layers: number;
   heads: number;
@@ -94,7 +95,8 @@ function readArgs(argv: string[]): Args {
   };
 }
 
-function median(xs: number[]): number {
+/** The median. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   return n % 2 === 1 ? s[(n - 1) / 2] as number : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
@@ -103,7 +105,7 @@ function median(xs: number[]): number {
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 /** The anchor's batch layout: random ids and targets, mask 1 on the second half. */
-function makeBatch(rows: number, t: number, vocab: number, seed: number) {
+export function makeBatch(rows: number, t: number, vocab: number, seed: number): Batch {
   const rand = createRandom(seed);
   const ids = new Int32Array(rows * t).map(() => rand.int(vocab));
   const targets = new Int32Array(rows * t).map(() => rand.int(vocab));
@@ -115,17 +117,22 @@ function makeBatch(rows: number, t: number, vocab: number, seed: number) {
   };
 }
 
-type Batch = ReturnType<typeof makeBatch>;
+/** A `[rows, T]` batch: ids, next-token targets, response mask. */
+export interface Batch {
+  ids: tf.Tensor2D;
+  targets: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
 
 /** A loss on the policy's log-probs [2B] (chosen first, then rejected) and the reference's. */
-type LossFn = (
+export type LossFn = (
   logps: tf.Tensor1D,
   ref: tf.Tensor1D,
   out: { logits: tf.Tensor3D; hidden: tf.Tensor3D },
 ) => tf.Scalar;
 
 /** −mean log σ(β·((ℓ_w − ℓ_ref,w) − (ℓ_l − ℓ_ref,l))), β = 0.1. */
-function sigmoidDpo(batch: number): LossFn {
+export function sigmoidDpo(batch: number): LossFn {
   return (logps, ref) => {
     const z = tf.sub(logps, ref);
     const margin = tf.sub(tf.slice(z, 0, batch), tf.slice(z, batch, batch));
@@ -138,13 +145,13 @@ function sigmoidDpo(batch: number): LossFn {
  * The trainer's preference step (lib/train/trainer.ts): variableGrads, clipByGlobalNorm, AdamW.apply, reading
  * the loss and the gradient norm back. Returns the step and its optimizer (dispose it).
  */
-function trainerStep(
+export function trainerStep(
   policy: Gpt,
   data: Batch,
   ref: tf.Tensor1D,
   loss: LossFn,
   extraVars: tf.Variable[] = [],
-) {
+): { step: () => Promise<number>; optimizer: AdamW } {
   const vars = [...policy.variables(), ...extraVars];
   const optimizer = new AdamW(vars);
   const step = async (): Promise<number> => {
@@ -227,7 +234,11 @@ async function timeInterleaved(
 }
 
 /** PyTorch's median step ms with the same model, batch and thread count. */
-async function torchMs(size: Size, threads: number, args: Args): Promise<number> {
+export async function torchMs(
+  size: Size,
+  threads: number,
+  args: Pick<Args, "batch" | "steps" | "warmup">,
+): Promise<number> {
   const script = Deno.env.get("TORCH_ANCHOR") ?? new URL("./torch_dpo_step.py", import.meta.url).pathname;
   const cmd = new Deno.Command("/usr/bin/python3", {
     args: [
