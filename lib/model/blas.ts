@@ -219,6 +219,9 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
     try {
       lib = Deno.dlopen(path, SYMBOLS);
     } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+        throw new Error(`loading a BLAS library needs --allow-ffi (${(e as Error).message.split("\n")[0]})`);
+      }
       errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
