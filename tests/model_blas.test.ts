@@ -302,6 +302,19 @@ Deno.test({
       );
     }
     x.dispose();
+    // Its small products run on one thread; the caller's thread count is back afterwards.
+    loadBlas().setThreads(2);
+    const [two] = await on("wasm-blas", () => {
+      const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+      return stridedMatMuls([a, a], [2, 2], [{
+        ...family,
+        transB: true,
+        calls: new Int32Array([0, 0, 1, 0, 0]),
+      }]);
+    });
+    assert.deepEqual(Array.from(two as Float32Array), [5, 11, 11, 25]);
+    assert.equal(loadBlas().threads(), 2);
+    loadBlas().setThreads(1);
   },
 });
 
