@@ -24,7 +24,7 @@ export const BACKENDS: Readonly<
 > = Object
   .freeze({
     wasm: {
-      description: "WebAssembly with SIMD: the fast CPU path (default)",
+      description: "WebAssembly with SIMD (the CPU path when no BLAS library is installed)",
       prepare: async () => {
         if (wasmPrepared) return;
         const wasm = await import("@tensorflow/tfjs-backend-wasm");
