@@ -6,9 +6,12 @@
  * - `BatchMatMul` (any batch dims, broadcast, transpose flags);
  * - `_FusedMatMul` (bias pre-filled into the output, then sgemm with β = 1, then the activation);
  * - `BlasStridedMatMuls`, a kernel of our own for attention: many strided products in one kernel, reading
- *   q, k, v where they lie and writing into one output ({@link stridedMatMuls}, used by attention_blas.ts).
+ *   q, k, v where they lie and writing into one output ({@link stridedMatMuls}, used by attention_blas.ts);
+ * - `Identity`, which shares its input's buffer instead of copying it.
  *
- * Every other kernel is wasm's own, registered again under the new name.
+ * Every other kernel is wasm's own, registered again under the new name. (wasm's kernels bind their wasm
+ * functions to a backend instance in their setup, which tfjs runs again on every `setBackend`, so the two
+ * backends can be switched back and forth.)
  *
  * @module
  */
