@@ -9,7 +9,7 @@
  *          [--warmup 3] [--batch 8] [--backend wasm-blas|wasm|cpu|webgpu] [--no-torch] [--no-losses] [--profile]
  *
  * Prints a header line (backend, BLAS), then one JSON line per (config, threads):
- * {"config","threads","tfjs_ms","torch_ms","ratio",...}; then, on the last config at the last thread count,
+ * {"config","threads","tfjs_ms","torch_ms","ratio",...}; then, on the last config at the first thread count,
  * {"hmk_over_dpo"} and the explicit regularizer's overhead (`--no-losses` skips them). `--profile` adds, per
  * line, the kernels that take the most time in one step (from `tf.profile`).
  *
@@ -337,7 +337,10 @@ async function main(): Promise<void> {
     last = { policy, data, ref, config: configName(size) };
   }
   if (last !== undefined) {
-    if (args.losses) await benchTensorLosses(last, args);
+    if (args.losses) {
+      blas?.setThreads(args.threads[0] as number);
+      await benchTensorLosses(last, args);
+    }
     last.policy.dispose();
     last.ref.dispose();
     tf.dispose([last.data.ids, last.data.targets, last.data.mask]);
@@ -386,7 +389,7 @@ async function benchTensorLosses(
   mixture.dispose();
   refLogits.dispose();
   const dpoMs = ms.get("dpo") as number;
-  const threads = args.threads[args.threads.length - 1];
+  const threads = args.threads[0];
   console.log(JSON.stringify({
     config: run.config,
     threads,
