@@ -5,6 +5,7 @@ import { blasCandidates, loadBlas } from "../lib/model/blas.ts";
 import { stridedMatMuls } from "../lib/model/blas_kernels.ts";
 import { causalSelfAttention } from "../lib/model/ops.ts";
 import { chooseCpuBackend } from "../lib/model/cpu_backend.ts";
+import { AdamW } from "../lib/train/optimizer.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import { createRandom } from "../lib/model/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
@@ -471,5 +472,38 @@ Deno.test({
     y.dispose();
     assert.equal(tf.memory().numTensors, before);
     assert.equal(heap(), buffers);
+  },
+});
+
+Deno.test({
+  name:
+    "AdamW's fused update on wasm-blas equals its tfjs ops on wasm (decay, learning-rate scales, 5 steps)",
+  ignore,
+  fn: async () => {
+    const run = async (backend: string): Promise<Float32Array[]> => {
+      await useBackend(backend);
+      const vars = [
+        tf.variable(tf.tensor(values([3, 4], 1), [3, 4])),
+        tf.variable(tf.tensor(values([5], 2), [5])),
+      ];
+      const opt = new AdamW(vars, { weightDecay: 0.1, learningRateScale: [1, 3] });
+      for (let step = 0; step < 5; step++) {
+        const grads = vars.map((v, i) => tf.tensor(values(v.shape, 10 * step + i), v.shape));
+        opt.apply(grads, 0.01 * (step + 1));
+        tf.dispose(grads);
+      }
+      const state = opt.state();
+      const out = await Promise.all(
+        [...vars, ...state.values()].map(async (t) => (await t.data()) as Float32Array),
+      );
+      tf.dispose([...vars, ...state.values()]);
+      opt.dispose();
+      return out;
+    };
+    const want = await run("wasm");
+    const got = await run("wasm-blas");
+    got.forEach((g, i) =>
+      assertAllClose(Array.from(g), Array.from(want[i] as Float32Array), 1e-5, 1e-7, `tensor ${i}`)
+    );
   },
 });

@@ -7,7 +7,8 @@
  * - `_FusedMatMul` (bias pre-filled into the output, then sgemm with β = 1, then the activation);
  * - `BlasStridedMatMuls`, a kernel of our own for attention: many strided products in one kernel, reading
  *   q, k, v where they lie and writing into one output ({@link stridedMatMuls}, used by attention_blas.ts);
- * - `Identity`, which shares its input's buffer instead of copying it.
+ * - `Identity`, which shares its input's buffer instead of copying it;
+ * - `DpoFusedAdamW`, AdamW's update in one pass (fused_adamw.ts, used by lib/train/optimizer.ts).
  *
  * Every other kernel is wasm's own, registered again under the new name. (wasm's kernels bind their wasm
  * functions to a backend instance in their setup, which tfjs runs again on every `setBackend`, so the two
@@ -17,6 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Blas, loadBlas } from "./blas.ts";
+import { FUSED_ADAMW, fusedAdamWKernel } from "./fused_adamw.ts";
 
 /** The backend's name. */
 export const WASM_BLAS = "wasm-blas";
@@ -490,12 +492,15 @@ function identityKernel() {
 }
 
 /** The kernels `wasm-blas` replaces. */
-const REPLACED: Readonly<Record<string, (blas: Blas) => (args: KernelArgs) => tf.TensorInfo>> = Object.freeze(
+const REPLACED: Readonly<
+  Record<string, (blas: Blas) => (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]>
+> = Object.freeze(
   {
     BatchMatMul: batchMatMulKernel,
     _FusedMatMul: fusedMatMulKernel,
     [STRIDED_MATMULS]: stridedMatMulsKernel,
     Identity: identityKernel,
+    [FUSED_ADAMW]: () => fusedAdamWKernel,
   },
 );
 
