@@ -90,8 +90,8 @@ export function fusedAdamWKernel(
  *     beta1: 0.9, beta2: 0.999, epsilon: 0, stepSize: 0.1, decay: 0,
  *   });
  *   // m′ = 0.1, v′ = 0.001, w′ = 1 − 0.1·0.1/√0.001.
- *   console.assert(Math.abs((await w.data())[0] - (1 - 0.01 / Math.sqrt(0.001))) < 1e-6);
- *   console.assert(Math.abs((await m.data())[0] - 0.1) < 1e-7 && Math.abs((await v.data())[0] - 0.001) < 1e-9);
+ *   console.assert(Math.abs((await w.data())[0]! - (1 - 0.01 / Math.sqrt(0.001))) < 1e-6);
+ *   console.assert(Math.abs((await m.data())[0]! - 0.1) < 1e-7 && Math.abs((await v.data())[0]! - 0.001) < 1e-9);
  * } catch (e) {
  *   console.assert(/libopenblas0-pthread/.test((e as Error).message)); // no BLAS on this machine
  * }
