@@ -322,20 +322,10 @@ const groupMatMulConv: GroupMatMul = (x, f) => {
 const groupMatMulBatched: GroupMatMul = (x, f) =>
   tf.transpose(tf.matMul(tf.transpose(x, [2, 0, 1]), tf.transpose(f, [1, 0, 2])), [1, 0, 2]);
 
-/**
- * Per group g of time-major layouts, op(A_g)·op(B_g) with A_g = a[:, g, :] and B_g = b[:, g, :]: a
- * `[Ra, G, Ca]`, b `[Rb, G, Cb]` → `[M, G, N]`.
- */
-type GroupProduct = (a: tf.Tensor3D, b: tf.Tensor3D, transA: boolean, transB: boolean) => tf.Tensor3D;
-
-/** A group product from a {@link GroupMatMul}, transposing a into `[N, K, G]` and b into `[K, G, M]`. */
-const viaGroupMatMul = (gmm: GroupMatMul): GroupProduct => (a, b, transA, transB) =>
-  gmm(tf.transpose(a, transA ? [2, 0, 1] : [0, 2, 1]), transB ? tf.transpose(b, [2, 1, 0]) : b);
-
 /** How each backend runs the grouped products of attention; backends not named use `default`. */
-const GROUP_PRODUCT: Readonly<Record<string, GroupProduct>> = Object.freeze({
-  wasm: viaGroupMatMul(groupMatMulConv),
-  default: viaGroupMatMul(groupMatMulBatched),
+const GROUP_MATMUL: Readonly<Record<string, GroupMatMul>> = Object.freeze({
+  wasm: groupMatMulConv,
+  default: groupMatMulBatched,
 });
 
 /**
@@ -367,18 +357,18 @@ export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Te
   const dh = d / heads;
   const g = b * heads;
   const scale = 1 / Math.sqrt(dh);
-  const gp = GROUP_PRODUCT[tf.getBackend()] ?? (GROUP_PRODUCT.default as GroupProduct);
+  const gmm = GROUP_MATMUL[tf.getBackend()] ?? (GROUP_MATMUL.default as GroupMatMul);
   const mask3 = tf.reshape(mask, [t, 1, t]);
   const op = customOp<[tf.Tensor]>((x, save) => {
     // [T, G, dh] each, G = B·H groups; q pre-scaled.
     const q = tf.reshape(tf.mul(tf.slice(x, [0, 0, 0], [t, b, d]), scale), [t, g, dh]) as tf.Tensor3D;
     const k = tf.reshape(tf.slice(x, [0, 0, d], [t, b, d]), [t, g, dh]) as tf.Tensor3D;
     const v = tf.reshape(tf.slice(x, [0, 0, 2 * d], [t, b, d]), [t, g, dh]) as tf.Tensor3D;
-    // S[i, g, j] = Σ_c q[i, g, c]·k[j, g, c]: per group, q_g·k_gᵀ.
-    const scores = tf.add(gp(q, k, false, true), mask3); // [T, G, T]
+    // S[i, g, j] = Σ_c q[i, g, c]·k[j, g, c]: x = q as [i, c, g], f = k as [c, g, j].
+    const scores = tf.add(gmm(tf.transpose(q, [0, 2, 1]), tf.transpose(k, [2, 1, 0])), mask3); // [T, G, T]
     const p = tf.softmax(scores, -1) as tf.Tensor3D; // [i, g, j]
-    // O[i, g, c] = Σ_j P[i, g, j]·v[j, g, c]: per group, P_g·v_g.
-    const out = gp(p, v, false, false); // [T, G, dh]
+    // O[i, g, c] = Σ_j P[i, g, j]·v[j, g, c]: x = P as [i, j, g], f = v.
+    const out = gmm(tf.transpose(p, [0, 2, 1]), v); // [T, G, dh]
     save([q, k, v, p]);
     return {
       value: tf.reshape(out, [t, b, d]),
@@ -386,13 +376,13 @@ export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Te
         const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
         const dOut = tf.reshape(dy, [t, g, dh]) as tf.Tensor3D;
         // ∂P[i, g, j] = Σ_c ∂O[i, g, c]·v[j, g, c].
-        const dp = gp(dOut, sv, false, true);
+        const dp = gmm(tf.transpose(dOut, [0, 2, 1]), tf.transpose(sv, [2, 1, 0]));
         const ds = tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true))) as tf.Tensor3D; // [i, g, j]
         // ∂q[i, g, c] = Σ_j ∂S[i, g, j]·k[j, g, c] (·scale); ∂k[j, g, c] = Σ_i ∂S[i, g, j]·q[i, g, c] (q is
         // pre-scaled); ∂v[j, g, c] = Σ_i P[i, g, j]·∂O[i, g, c].
-        const dq = tf.mul(gp(ds, sk, false, false), scale);
-        const dk = gp(ds, sq, true, false);
-        const dv = gp(sp, dOut, true, false);
+        const dq = tf.mul(gmm(tf.transpose(ds, [0, 2, 1]), sk), scale);
+        const dk = gmm(tf.transpose(ds, [2, 0, 1]), sq);
+        const dv = gmm(tf.transpose(sp, [2, 0, 1]), dOut);
         return tf.concat(
           [tf.reshape(dq, [t, b, d]), tf.reshape(dk, [t, b, d]), tf.reshape(dv, [t, b, d])],
           -1,
