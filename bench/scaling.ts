@@ -127,17 +127,21 @@ for (const axis of ["d_model", "layers", "context"]) {
   ]);
   if (data.length === 0) continue;
   await saveFigure(`${values.out}/scaling_${axis}`, {
-    title: `DPO step time vs ${axis} (base d128/4L/T128, ${batch} pairs, ${threads} thread${
-      threads === 1 ? "" : "s"
-    })`,
+    title: `DPO step time vs ${axis}`,
+    subtitle: `base d128/4L/T128, ${batch} pairs, ${threads} thread${threads === 1 ? "" : "s"}`,
     width: 560,
     height: 340,
+    marginRight: 120,
     x: { label: axis, type: "log", ticks: [...new Set(data.map((d) => d.x))] },
     y: { label: "ms per step", type: "log", grid: true },
-    color: { legend: true },
     marks: [
       Plot.line(data, { x: "x", y: "ms", stroke: "side", z: "side" }),
       Plot.dot(data, { x: "x", y: "ms", fill: "side" }),
+      // Each series named at its last point (an HTML legend would not survive the SVG render).
+      Plot.text(
+        data,
+        Plot.selectLast({ x: "x", y: "ms", z: "side", text: "side", dx: 8, textAnchor: "start" }),
+      ),
     ],
   });
 }
