@@ -7,12 +7,12 @@ Deno.test("backends: each named one initializes or fails loudly; never a silent 
   assert.equal(await useBackend("wasm"), "wasm");
   await assert.rejects(
     () => useBackend("cuda"),
-    /backend must be one of wasm, cpu, webgpu, tensorflow, got "cuda"/,
+    /backend must be one of wasm, cpu, webgpu, tensorflow, wasm-blas, got "cuda"/,
   );
   // tfjs-node is not installed here: the error names what to install, and tfjs stays where it was.
   await assert.rejects(() => useBackend("tensorflow"), /@tensorflow\/tfjs-node/);
   assert.equal(tf.getBackend(), "wasm");
-  assert.deepEqual(Object.keys(BACKENDS), ["wasm", "cpu", "webgpu", "tensorflow"]);
+  assert.deepEqual(Object.keys(BACKENDS), ["wasm", "cpu", "webgpu", "tensorflow", "wasm-blas"]);
   await useBackend("cpu");
 });
 

@@ -23,6 +23,7 @@ import { selectionCheck } from "../eval/selection_check.ts";
 import { saveFigure } from "../plot/render.ts";
 import type { Judge } from "../eval/evaluate.ts";
 import { useBackend } from "../model/backend.ts";
+import { chooseCpuBackend } from "../model/cpu_backend.ts";
 
 const HELP = `Run the DPO-Kernels demo on the embedded synthetic suite (offline).
 
@@ -32,7 +33,8 @@ Usage: deno task demo [options]
   --seeds N          seeds per loss (default 3)
   --steps N          preference steps per run (default 300)
   --sft-steps N      SFT steps of the shared reference (default 1500)
-  --backend NAME     wasm (default) | cpu | webgpu
+  --backend NAME     wasm-blas (default if a BLAS loads, else wasm) | wasm | cpu | webgpu
+  --threads N        BLAS threads for wasm-blas (default: every core)
   --quick            a 1-minute smoke run (1 seed, few steps): checks the pipeline, not the results
   --help             this text
 `;
@@ -63,7 +65,8 @@ async function main(): Promise<number> {
       seeds: { type: "string", default: "3" },
       steps: { type: "string" },
       "sft-steps": { type: "string" },
-      backend: { type: "string", default: "wasm" },
+      backend: { type: "string" },
+      threads: { type: "string" },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -83,7 +86,17 @@ async function main(): Promise<number> {
     console.error("error: --steps, --sft-steps and --seeds must be non-negative integers");
     return 2;
   }
+  const choice = chooseCpuBackend(
+    values.backend,
+    values.threads === undefined ? undefined : Number(values.threads),
+  );
+  console.log(choice.announcement);
+  values.backend = choice.backend;
   await useBackend(values.backend);
+  // Every run from the same reference on the same data reads its log-probs once computed (reference_cache.ts).
+  if (Deno.env.get("DPO_KERNELS_CACHE") === undefined) {
+    Deno.env.set("DPO_KERNELS_CACHE", `${out}/.reference-cache`);
+  }
   await Deno.mkdir(out, { recursive: true });
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
 

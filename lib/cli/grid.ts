@@ -18,6 +18,7 @@ import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.
 import { selectionCheck } from "../eval/selection_check.ts";
 import { LOSSES, type LossName } from "../losses/preference_loss.ts";
 import { type BackendName, useBackend } from "../model/backend.ts";
+import { chooseCpuBackend } from "../model/cpu_backend.ts";
 import { saveFigure } from "../plot/render.ts";
 import { TRAIN_DIVERGENCES, type TrainDivergence } from "../train/config.ts";
 import { readPreferenceJsonl } from "../train/data.ts";
@@ -37,7 +38,8 @@ Usage: deno task grid [options]
   --data FILE         training pairs (default: the embedded synthetic suite)
   --test FILE         held-out pairs (default: the suite's test split); generation F1 only on the suite
   --out DIR           output folder (default out/grid)
-  --backend NAME      wasm (default) | cpu | webgpu
+  --backend NAME      wasm-blas (default if a BLAS loads, else wasm) | wasm | cpu | webgpu
+  --threads N         BLAS threads for wasm-blas (default: every core)
   --help              this text
 `;
 
@@ -69,7 +71,8 @@ async function main(): Promise<number> {
       data: { type: "string" },
       test: { type: "string" },
       out: { type: "string", default: "out/grid" },
-      backend: { type: "string", default: "wasm" },
+      backend: { type: "string" },
+      threads: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -94,7 +97,17 @@ async function main(): Promise<number> {
     return 2;
   }
   tf.enableProdMode();
+  const choice = chooseCpuBackend(
+    values.backend,
+    values.threads === undefined ? undefined : Number(values.threads),
+  );
+  console.log(choice.announcement);
+  values.backend = choice.backend;
   await useBackend(values.backend);
+  // Every run from the same reference on the same data reads its log-probs once computed (reference_cache.ts).
+  if (Deno.env.get("DPO_KERNELS_CACHE") === undefined) {
+    Deno.env.set("DPO_KERNELS_CACHE", `${values.out}/.reference-cache`);
+  }
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
   const suiteDir = new URL("../../data/", import.meta.url).pathname;

@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { LOSSES } from "../losses/preference_loss.ts";
 import { BACKENDS } from "../model/backend.ts";
+import { chooseCpuBackend } from "../model/cpu_backend.ts";
 import { TRAIN_DIVERGENCES, type TrainConfig } from "../train/config.ts";
 import { train } from "../train/trainer.ts";
 
@@ -39,7 +40,8 @@ Options:
   --alpha X            Rényi order / Amari α of f:alpha (default 0.75)
   --model DIR|ID       a GPT-2-family Hugging Face checkpoint (folder or hub id) or a dpo-kernels checkpoint
   --tokenizer SPEC     byte (default) | tokenizer folder | hub id
-  --backend NAME       ${Object.keys(BACKENDS).join(" ")} (default wasm)
+  --backend NAME       ${Object.keys(BACKENDS).join(" ")} (default wasm-blas if a BLAS loads, else wasm)
+  --threads N          BLAS threads for wasm-blas (default: every core)
   --seed N             seed (default 0)
   --config FILE        a JSON TrainConfig; flags override its fields
   --resume DIR         continue from a checkpoint folder (a local checkpoint-N or checkpoint-sft-N folder)
@@ -69,6 +71,7 @@ const FLAGS = {
   model: { type: "string" },
   tokenizer: { type: "string" },
   backend: { type: "string" },
+  threads: { type: "string" },
   seed: { type: "string" },
   config: { type: "string" },
   resume: { type: "string" },
@@ -237,6 +240,19 @@ async function main(): Promise<number> {
   if (config === undefined) {
     console.log(HELP);
     return 0;
+  }
+  // The first line: which backend, which BLAS and how many threads (the fastest CPU path unless one is named).
+  try {
+    const threads = number(
+      "threads",
+      parseArgs({ args: Deno.args, options: FLAGS, strict: true }).values.threads,
+    );
+    const choice = chooseCpuBackend(config.backend, threads);
+    config.backend = choice.backend as TrainConfig["backend"];
+    console.log(choice.announcement);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 1;
   }
   // tfjs's warnings (its "install our node backend" banner among them) are noise on a terminal.
   tf.enableProdMode();

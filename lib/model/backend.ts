@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lookup } from "../math/lookup.ts";
+import { registerWasmBlas } from "./blas_kernels.ts";
 
 /** Options of {@link useBackend}. */
 export interface UseBackendOptions {
@@ -107,10 +108,12 @@ function allowSoftwareGpuFromEnv(): boolean {
 let wasmPrepared = false;
 
 /** The backends, by name. */
-export const BACKENDS: Readonly<Record<"wasm" | "cpu" | "webgpu" | "tensorflow", BackendEntry>> = Object
+export const BACKENDS: Readonly<
+  Record<"wasm" | "cpu" | "webgpu" | "tensorflow" | "wasm-blas", BackendEntry>
+> = Object
   .freeze({
     wasm: {
-      description: "WebAssembly with SIMD: the fast CPU path (default)",
+      description: "WebAssembly with SIMD (the CPU path when no BLAS library is installed)",
       prepare: async () => {
         if (wasmPrepared) return;
         const wasm = await import("@tensorflow/tfjs-backend-wasm");
@@ -181,6 +184,15 @@ export const BACKENDS: Readonly<Record<"wasm" | "cpu" | "webgpu" | "tensorflow",
             "`npm install @tensorflow/tfjs-node@4.22.0` (its install script downloads libtensorflow) and map it in your " +
             `deno.json imports; neither loaded (${errors.join("; ")})`,
         );
+      },
+    },
+    "wasm-blas": {
+      description:
+        "wasm with its matrix products in the system's OpenBLAS (or Accelerate) through FFI: the fastest " +
+        "CPU path (needs --allow-ffi and libopenblas0-pthread; DPO_KERNELS_BLAS names another CBLAS library)",
+      prepare: async () => {
+        await BACKENDS.wasm.prepare();
+        registerWasmBlas();
       },
     },
   });

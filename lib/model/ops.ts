@@ -13,12 +13,17 @@
  * - embedding: one-hot·table, with no gradient computed for the one-hot.
  * - LayerNorm, GELU (as x·σ(2u), the same function as ½x(1 + tanh u)) and the target log-probs: closed-form
  *   gradients instead of autodiff graphs.
- * - attention: a batched matMul over (batch, head) groups, done on wasm as a depthwise convolution, with the
- *   activations kept time-major ([T, B, D]) so that the heads need no split or merge transposes.
+ * - attention: a batched matMul over (batch, head) groups, done on wasm as a depthwise convolution (on
+ *   wasm-blas as strided BLAS calls on the fused projection, attention_blas.ts), with the activations kept
+ *   time-major ([T, B, D]) so that the heads need no split or merge transposes.
+ * - on wasm-blas, whose matMul takes transpose flags at no cost, gradients use the flags instead of explicit
+ *   transposes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { WASM_BLAS } from "./blas_kernels.ts";
+import { stridedSelfAttention } from "./attention_blas.ts";
 
 /** Sums a gradient over the leading dimensions a broadcast operand did not have. */
 function unbroadcast(grad: tf.Tensor, shape: number[]): tf.Tensor {
@@ -41,10 +46,6 @@ function transposeAMatMulWith(a: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.
   return [transpose2d(tf.matMul(gt, a)), gt];
 }
 
-function transposeAMatMul(a: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
-  return transposeAMatMulWith(a, g)[0];
-}
-
 /**
  * xᵀ for a 2-D x `[M, N]`. wasm's 2-D Transpose is slow for tall matrices (2–4× slower than its 3-D one on the
  * same data), so a tall x is transposed as `[16, M/16, N]` → `[N, 16, M/16]`, which is the same permutation.
@@ -61,6 +62,41 @@ function columnSum(g: tf.Tensor2D): tf.Tensor1D {
 }
 
 const lastDim = (x: tf.Tensor): number => x.shape[x.rank - 1] as number;
+
+/** The transposed products of a linear layer's gradient and the column sums of a bias gradient. */
+interface DenseGrad {
+  /** g·bᵀ for g `[M, N]`, b `[K, N]`. */
+  gTimesBt(g: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  /** aᵀ·g for a `[M, K]`, g `[M, N]`, and the column sums of g `[N]`. */
+  aTTimesG(a: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D];
+  /** Column sums of g `[M, N]` → `[N]`. */
+  columnSum(g: tf.Tensor2D): tf.Tensor1D;
+}
+
+/** Plain 2-D matMuls and explicit transposes (fast on wasm, whose transposed matMul is a scalar loop). */
+const explicitTransposes: DenseGrad = {
+  gTimesBt: (g, b) => tf.matMul(g, tf.transpose(b)),
+  aTTimesG: (a, g) => {
+    const [dw, gt] = transposeAMatMulWith(a, g);
+    return [dw, gt === undefined ? columnSum(g) : tf.sum(gt, -1)];
+  },
+  columnSum: (g) => columnSum(g),
+};
+
+/** BLAS transpose flags, and column sums as a ones-row product (no Transpose kernels at all). */
+const transposeFlags: DenseGrad = {
+  gTimesBt: (g, b) => tf.matMul(g, b, false, true),
+  aTTimesG: (a, g) => [tf.matMul(a, g, true, false), transposeFlags.columnSum(g)],
+  columnSum: (g) => tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [-1]) as tf.Tensor1D,
+};
+
+/** How each backend forms the gradients' transposed products; backends not named use `default`. */
+const DENSE_GRAD: Readonly<Record<string, DenseGrad>> = Object.freeze({
+  [WASM_BLAS]: transposeFlags,
+  default: explicitTransposes,
+});
+
+const denseGrad = (): DenseGrad => DENSE_GRAD[tf.getBackend()] ?? (DENSE_GRAD.default as DenseGrad);
 
 /** The body of a custom-gradient op: its value and its gradient with respect to each input. */
 interface GradBody {
@@ -101,7 +137,8 @@ export const matMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = customOp<[tf.Te
         if (sb.rank === 2) {
           const a2 = tf.reshape(sa, [-1, lastDim(sa)]) as tf.Tensor2D;
           const g2 = tf.reshape(dy, [-1, lastDim(sb)]) as tf.Tensor2D;
-          return [tf.reshape(tf.matMul(g2, tf.transpose(sb)), sa.shape), transposeAMatMul(a2, g2)];
+          const dense = denseGrad();
+          return [tf.reshape(dense.gTimesBt(g2, sb as tf.Tensor2D), sa.shape), dense.aTTimesG(a2, g2)[0]];
         }
         // Batched: every backend's batched matMul takes transpose flags at no extra cost (wasm runs it as the
         // same scalar loop either way), so no explicit transposes here.
@@ -125,12 +162,9 @@ const linearWithBias = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>((x, w, b, sav
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g2 = tf.reshape(dy, [-1, n]) as tf.Tensor2D;
-      const [dw, gt] = transposeAMatMulWith(sx, g2);
-      return [
-        tf.reshape(tf.matMul(g2, tf.transpose(sw)), x.shape),
-        dw,
-        gt === undefined ? columnSum(g2) : tf.sum(gt, -1),
-      ];
+      const dense = denseGrad();
+      const [dw, db] = dense.aTTimesG(sx, g2);
+      return [tf.reshape(dense.gTimesBt(g2, sw), x.shape), dw, db];
     },
   };
 });
@@ -175,7 +209,12 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsil
           tf.sub(tf.sub(gh, tf.mean(gh, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(gh, sxhat), -1, true))),
           srstd,
         );
-        return [tf.reshape(dx, xi.shape), columnSum(tf.mul(g2, sxhat) as tf.Tensor2D), columnSum(g2)];
+        const dense = denseGrad();
+        return [
+          tf.reshape(dx, xi.shape),
+          dense.columnSum(tf.mul(g2, sxhat) as tf.Tensor2D),
+          dense.columnSum(g2),
+        ];
       },
     };
   });
@@ -290,6 +329,14 @@ const GROUP_MATMUL: Readonly<Record<string, GroupMatMul>> = Object.freeze({
 });
 
 /**
+ * Backends with an attention of their own (same math and gradient): on wasm-blas, strided BLAS calls straight
+ * on the fused projection, with no slices, transposes or concatenation.
+ */
+const ATTENTION: Readonly<
+  Record<string, (qkv: tf.Tensor3D, heads: number, mask: tf.Tensor2D) => tf.Tensor3D>
+> = Object.freeze({ [WASM_BLAS]: stridedSelfAttention });
+
+/**
  * Causal multi-head self-attention on time-major activations, from the fused q|k|v projection to the merged
  * heads (before the output projection), with a closed-form gradient:
  * S = q·kᵀ/√d_h + mask, P = softmax(S), O = P·v;
@@ -303,6 +350,8 @@ const GROUP_MATMUL: Readonly<Record<string, GroupMatMul>> = Object.freeze({
  * @returns `[T, B, D]`.
  */
 export function causalSelfAttention(qkv: tf.Tensor3D, heads: number, mask: tf.Tensor2D): tf.Tensor3D {
+  const own = ATTENTION[tf.getBackend()];
+  if (own !== undefined) return own(qkv, heads, mask);
   const [t, b, d3] = qkv.shape;
   const d = d3 / 3;
   const dh = d / heads;

@@ -8,6 +8,31 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assertInRange, assertNonNegative, assertPositive } from "../math/validation.ts";
+import { type AdamWStep, fusedAdamW } from "../model/fused_adamw.ts";
+
+/** One parameter's update: new w, m, v from w, g, m, v. */
+type AdamWUpdate = (
+  w: tf.Tensor,
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  step: AdamWStep,
+) => [tf.Tensor, tf.Tensor, tf.Tensor];
+
+/** The update as tfjs ops. */
+const updateWithOps: AdamWUpdate = (w, g, m, v, c) => {
+  const m2 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
+  const v2 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
+  let next = tf.sub(w, tf.mul(tf.div(m2, tf.add(tf.sqrt(v2), c.epsilon)), c.stepSize));
+  if (c.decay > 0) next = tf.sub(next, tf.mul(w, c.decay));
+  return [next, m2, v2];
+};
+
+/** How each backend runs the update; backends not named use `default`. wasm-blas: one fused pass. */
+const ADAMW_UPDATE: Readonly<Record<string, AdamWUpdate>> = Object.freeze({
+  "wasm-blas": fusedAdamW,
+  default: updateWithOps,
+});
 
 /** The schedule: linear warmup to the peak, then a cosine decay to `minRatio` × peak at `totalSteps`. */
 export interface ScheduleOptions {
@@ -113,18 +138,21 @@ export class AdamW {
     const b1 = this.#beta1;
     const b2 = this.#beta2;
     const stepSize = (learningRate * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    const update = ADAMW_UPDATE[tf.getBackend()] ?? (ADAMW_UPDATE.default as AdamWUpdate);
     tf.tidy(() => {
       this.#vars.forEach((w, i) => {
-        const g = grads[i] as tf.Tensor;
         const m = this.#m[i] as tf.Variable;
         const v = this.#v[i] as tf.Variable;
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
         const scale = this.#scale[i] as number;
-        let next = tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.#epsilon)), stepSize * scale));
-        if (this.#weightDecay > 0 && w.rank >= 2) {
-          next = tf.sub(next, tf.mul(w, learningRate * scale * this.#weightDecay));
-        }
+        const [next, m2, v2] = update(w, grads[i] as tf.Tensor, m, v, {
+          beta1: b1,
+          beta2: b2,
+          epsilon: this.#epsilon,
+          stepSize: stepSize * scale,
+          decay: this.#weightDecay > 0 && w.rank >= 2 ? learningRate * scale * this.#weightDecay : 0,
+        });
+        m.assign(m2);
+        v.assign(v2);
         w.assign(next);
       });
     });

@@ -39,6 +39,7 @@ import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
 import { frozenEmbeddingMargins } from "./embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { pairLogProbs } from "./logprobs.ts";
+import { cachedPairLogProbs } from "./reference_cache.ts";
 import { cosine, pool } from "./pooling.ts";
 import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer.ts";
 import {
@@ -555,8 +556,11 @@ export async function* train(
     const reference = new Gpt(refCkpt.config, { weights: refCkpt.weights, trainable: false });
     tf.dispose([...refCkpt.weights.values()]);
     const explicit = config.regularizer === "explicit";
-    const refTrain = explicit ? undefined : await pairLogProbs(reference, s.train, config.batchSize);
-    const refEval = await pairLogProbs(reference, s.evalPairs, config.batchSize);
+    // Cached by (reference weights, data, tokenizer, context) where $DPO_KERNELS_CACHE names a folder.
+    const refLogProbs = (pairs: EncodedPair[]) =>
+      cachedPairLogProbs(reference, pairs, config.batchSize, s.tokenizer.name);
+    const refTrain = explicit ? undefined : await refLogProbs(s.train);
+    const refEval = await refLogProbs(s.evalPairs);
 
     // Kernel options; the Mahalanobis margin's variance is the spread of the reference's margins, β(ℓ_w − ℓ_l).
     const kernels = { ...config.kernels };
