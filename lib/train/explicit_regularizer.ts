@@ -18,6 +18,8 @@ export const DEFAULT_SINKHORN_TENSOR_TOLERANCE = 1e-3;
 export const DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS = 1000;
 /** How often (in iterations) the tensor Sinkhorn reads its marginal error back to decide whether to stop. */
 const SINKHORN_CHECK_EVERY = 10;
+/** How many Sinkhorn iterations, warm-started at the converged potentials, the gradient flows through. */
+const SINKHORN_DIFFERENTIABLE_ITERATIONS = 50;
 
 /** Options of the explicit regularizer. */
 export interface ExplicitRegularizerOptions {
@@ -146,24 +148,42 @@ export function sinkhornTensor(
   maxIterations: number,
 ): { cost: tf.Tensor1D; marginalError: number; iterations: number } {
   const logK = tf.div(tf.neg(cost), epsilon) as tf.Tensor3D; // [M, k, k]
-  let f = tf.zerosLike(logA) as tf.Tensor2D; // dual potentials / ε
-  let g = tf.zerosLike(logB) as tf.Tensor2D;
+  // Converge off the gradient tape, one tidy scope per iteration: an unrolled loop of hundreds of iterations
+  // would keep every [M, k, k] intermediate for backpropagation (gigabytes at a training batch's M).
+  const detached = <T extends tf.Tensor>(x: T): T => tf.tensor(x.dataSync(), x.shape, "float32") as T;
+  const [dA, dB, dK] = [detached(logA), detached(logB), detached(logK)];
+  let f = tf.zerosLike(dA) as tf.Tensor2D; // dual potentials / ε
+  let g = tf.zerosLike(dB) as tf.Tensor2D;
+  const update = (a: tf.Tensor2D, b: tf.Tensor2D, k: tf.Tensor3D, gIn: tf.Tensor2D) => {
+    const fOut = tf.sub(a, tf.logSumExp(tf.add(k, tf.expandDims(gIn, 1)), 2)) as tf.Tensor2D;
+    const gOut = tf.sub(b, tf.logSumExp(tf.add(k, tf.expandDims(fOut, 2)), 1)) as tf.Tensor2D;
+    return [fOut, gOut] as [tf.Tensor2D, tf.Tensor2D];
+  };
   // Row sums of the plan in the log domain, for the current f, g.
   const rowError = (): number =>
     tf.tidy(() => {
-      const logRows = tf.logSumExp(tf.add(tf.add(logK, tf.expandDims(f, 2)), tf.expandDims(g, 1)), 2);
-      return tf.max(tf.sum(tf.abs(tf.sub(tf.exp(logRows), tf.exp(logA))), -1)).dataSync()[0] as number;
+      const logRows = tf.logSumExp(tf.add(tf.add(dK, tf.expandDims(f, 2)), tf.expandDims(g, 1)), 2);
+      return tf.max(tf.sum(tf.abs(tf.sub(tf.exp(logRows), tf.exp(dA))), -1)).dataSync()[0] as number;
     });
   let iterations = 0;
   let marginalError = Infinity;
   while (iterations < maxIterations) {
-    f = tf.sub(logA, tf.logSumExp(tf.add(logK, tf.expandDims(g, 1)), 2)) as tf.Tensor2D;
-    g = tf.sub(logB, tf.logSumExp(tf.add(logK, tf.expandDims(f, 2)), 1)) as tf.Tensor2D;
+    const [fNext, gNext] = tf.tidy(() => update(dA, dB, dK, g)) as [tf.Tensor2D, tf.Tensor2D];
+    tf.dispose([f, g]);
+    [f, g] = [fNext, gNext];
     iterations++;
     if (iterations % SINKHORN_CHECK_EVERY === 0 || iterations === maxIterations) {
       marginalError = rowError();
       if (marginalError < tolerance) break;
     }
+  }
+  tf.dispose([dA, dB, dK, f]);
+  // The last iterations again on the tape, warm-started at the converged g: the same fixed point (so the same
+  // value), and a gradient through the iterations that carries it (truncated unrolling; the error of the
+  // truncation shrinks geometrically with the number of iterations).
+  for (let i = 0; i < SINKHORN_DIFFERENTIABLE_ITERATIONS; i++) {
+    const [fNext, gNext] = update(logA, logB, logK, g);
+    [f, g] = [fNext, gNext];
   }
   const logP = tf.add(tf.add(logK, tf.expandDims(f, 2)), tf.expandDims(g, 1));
   return {
