@@ -8,7 +8,7 @@ import {
   type PreferenceLossResult,
   type PreferencePair,
 } from "../mod.ts";
-import { MixtureParameters, tensorPreferenceLoss } from "../lib/train/tensor_losses.ts";
+import { MixtureParameters, tensorPreferenceLoss, TINY_GRADIENT } from "../lib/train/tensor_losses.ts";
 import { assert, assertClose } from "./_assert.ts";
 
 await tf.setBackend("cpu");
@@ -354,4 +354,23 @@ Deno.test("tensor = core in value, margin, score and gradient for every loss × 
 Deno.test("tensor = core in value and gradient for every loss × score at log-prob gaps of ±1e4", () => {
   const n = compareTensorWithCore(regimePairs([1e4, -1e4]), { rtol: 1e-4, atol: 1e-5 }, "1e4");
   assert.ok(n.compared > 0.6 * (n.compared + n.skipped), `compared ${n.compared}, skipped ${n.skipped}`);
+});
+
+Deno.test("gradients below TINY_GRADIENT are flushed to 0 at the policy's log-probs, larger ones pass unchanged", () => {
+  // DPO at β = 1: ∂loss/∂ℓ_w = −σ(−Δ)/B. Δ = 80 gives 1.8e-35/2 (flushed: subnormal territory downstream),
+  // Δ = 10 gives 2.3e-5 (kept, equal to the closed form).
+  const grads = tf.tidy(() => {
+    const g = tf.grad((chosen: tf.Tensor) =>
+      tensorPreferenceLoss({
+        policyChosen: chosen as tf.Tensor1D,
+        policyRejected: tf.tensor1d([0, 0]),
+        referenceChosen: tf.tensor1d([0, 0]),
+        referenceRejected: tf.tensor1d([0, 0]),
+      }, { loss: "dpo", beta: 1 }).loss
+    );
+    return Array.from(g(tf.tensor1d([80, 10])).dataSync());
+  });
+  assert.equal(grads[0], 0);
+  assertClose(grads[1]!, -1 / (1 + Math.exp(10)) / 2, 1e-5, 0, "kept gradient");
+  assert.ok(Math.abs(-1 / (1 + Math.exp(80)) / 2) < TINY_GRADIENT && Math.abs(grads[1]!) > TINY_GRADIENT);
 });
