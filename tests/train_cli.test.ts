@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { configFromArgs, resumeCommand } from "../lib/cli/train.ts";
-import { loadCheckpoint } from "../lib/train/mod.ts";
+import { loadCheckpoint, resolveTrainConfig } from "../lib/train/mod.ts";
 import { assert } from "./_assert.ts";
 
 Deno.test("CLI flags build the TrainConfig; --help returns nothing; bad flags are errors naming them", async () => {
@@ -243,5 +243,23 @@ Deno.test("the resume command keeps the run's flags, drops --resume/--overwrite/
       "--resume-weights-only",
     ], "o/ck"),
     `deno task train --data 'it'\\''s.jsonl' --resume o/ck`,
+  );
+});
+
+Deno.test("--allow-software-gpu reaches the config (and the resolved config checks it is a boolean)", async () => {
+  const config = await configFromArgs([
+    "--data",
+    "d.jsonl",
+    "--out",
+    "o",
+    "--backend",
+    "webgpu",
+    "--allow-software-gpu",
+  ]);
+  assert.equal(config?.allowSoftwareGpu, true);
+  assert.equal((await configFromArgs(["--data", "d.jsonl", "--out", "o"]))?.allowSoftwareGpu, undefined);
+  assert.throws(
+    () => resolveTrainConfig({ data: "d.jsonl", out: "o", allowSoftwareGpu: "yes" as unknown as boolean }),
+    /config.allowSoftwareGpu must be true or false/,
   );
 });

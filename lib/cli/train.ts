@@ -47,6 +47,7 @@ Options:
   --resume DIR         continue from a checkpoint folder (a local checkpoint-N or checkpoint-sft-N folder)
   --resume-weights-only  resume from a checkpoint without optimizer.safetensors (the optimizer starts fresh)
   --overwrite          replace the run already in --out (its metrics, summary and checkpoints)
+  --allow-software-gpu  with --backend webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader)
   --skip-bad-lines     skip malformed lines of --data and --eval-data (reporting them) instead of failing
   --debug              print stack traces with errors (also DPO_KERNELS_DEBUG=1)
   --help               this text
@@ -77,6 +78,7 @@ const FLAGS = {
   resume: { type: "string" },
   "resume-weights-only": { type: "boolean" },
   overwrite: { type: "boolean" },
+  "allow-software-gpu": { type: "boolean" },
   "skip-bad-lines": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean" },
@@ -157,6 +159,7 @@ export async function configFromArgs(args: readonly string[]): Promise<TrainConf
   set("resume", v.resume);
   if (v["resume-weights-only"]) base.resumeWeightsOnly = true;
   if (v.overwrite) base.overwrite = true;
+  if (v["allow-software-gpu"]) base.allowSoftwareGpu = true;
   if (v["skip-bad-lines"]) base.skipBadLines = true;
   if (base.data === undefined) {
     throw new RangeError("--data is required (a JSONL file of prompt/chosen/rejected pairs)");

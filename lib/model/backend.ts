@@ -157,8 +157,8 @@ export const BACKENDS: Readonly<
         if (reason !== undefined && !(options.allowSoftwareGpu ?? allowSoftwareGpuFromEnv())) {
           throw new Error(
             `backend webgpu: the WebGPU adapter is a software one (${reason}; ${line}), which runs on the CPU ` +
-              "slower than the wasm backend. Use the wasm backend, install a GPU driver, or set " +
-              "DPO_KERNELS_ALLOW_SOFTWARE_GPU=1 (useBackend's allowSoftwareGpu option) to run on it anyway",
+              "slower than the wasm backend. Use the wasm backend, install a GPU driver, or pass " +
+              "--allow-software-gpu (or set DPO_KERNELS_ALLOW_SOFTWARE_GPU=1; useBackend's allowSoftwareGpu) to run on it",
           );
         }
         (options.log ?? console.error)(reason === undefined ? line : `${line} (software: ${reason})`);

@@ -118,6 +118,12 @@ export interface TrainConfig {
    * kept). Default false: an `out` folder holding another run is an error.
    */
   overwrite?: boolean;
+  /**
+   * With `backend: "webgpu"`: accept a software or fallback adapter (llvmpipe, lavapipe, SwiftShader), which runs
+   * the GPU path on the CPU many times slower than wasm. Default false (also allowed by
+   * `DPO_KERNELS_ALLOW_SOFTWARE_GPU=1`).
+   */
+  allowSoftwareGpu?: boolean;
   /** Check that every weight is finite every N preference steps, besides before every checkpoint (default 10). */
   finiteCheckEvery?: number;
 }
@@ -192,6 +198,7 @@ export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze([
   "resume",
   "resumeWeightsOnly",
   "overwrite",
+  "allowSoftwareGpu",
   "finiteCheckEvery",
 ]);
 
@@ -265,6 +272,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     resume: config.resume,
     resumeWeightsOnly: config.resumeWeightsOnly ?? false,
     overwrite: config.overwrite ?? false,
+    allowSoftwareGpu: config.allowSoftwareGpu ?? false,
     finiteCheckEvery: config.finiteCheckEvery ?? 10,
   };
   check(
@@ -339,6 +347,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   check(typeof r.skipBadLines === "boolean", "skipBadLines", r.skipBadLines, "true or false");
   check(typeof r.resumeWeightsOnly === "boolean", "resumeWeightsOnly", r.resumeWeightsOnly, "true or false");
   check(typeof r.overwrite === "boolean", "overwrite", r.overwrite, "true or false");
+  check(typeof r.allowSoftwareGpu === "boolean", "allowSoftwareGpu", r.allowSoftwareGpu, "true or false");
   check(
     r.resume === undefined || (typeof r.resume === "string" && r.resume.length > 0),
     "resume",

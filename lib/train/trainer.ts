@@ -358,7 +358,7 @@ async function setup(userConfig: TrainConfig): Promise<Setup> {
   if (config.tokenizer !== undefined && !Object.hasOwn(TOKENIZERS, config.tokenizer)) {
     config.tokenizer = await resolveSource(config.tokenizer, "--tokenizer");
   }
-  await useBackend(config.backend);
+  await useBackend(config.backend, config.allowSoftwareGpu ? { allowSoftwareGpu: true } : {});
   const tokenizer = await loadTokenizer(config.tokenizer ?? await defaultTokenizer(config, resume));
   const { policy, optimizer } = await buildPolicy(config, tokenizer);
   try {
