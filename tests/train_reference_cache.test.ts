@@ -123,7 +123,8 @@ Deno.test("a second trainer run from the same reference reads its log-probs from
         // Tamper with them: ℓ_ref(y_w) + 0.5 moves every margin, so only a run that reads them trains alike.
         for (const file of entries) {
           const v = new Float32Array((await Deno.readFile(file)).buffer);
-          for (let i = 0; i < v.length / 2; i++) v[i] = (v[i] as number) + 0.5;
+          // An entry holds [chosen, rejected, chosenTokens, rejectedTokens], n values each: shift ℓ_ref(y_w).
+          for (let i = 0; i < v.length / 4; i++) v[i] = (v[i] as number) + 0.5;
           await Deno.writeFile(file, new Uint8Array(v.buffer));
         }
       }
