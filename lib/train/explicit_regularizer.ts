@@ -15,7 +15,7 @@ import { lookup } from "../math/lookup.ts";
 /** Default stopping tolerance of the Wasserstein regularizer's Sinkhorn: the L1 row-marginal error, per token. */
 export const DEFAULT_SINKHORN_TENSOR_TOLERANCE = 1e-3;
 /** Default cap on its Sinkhorn iterations. */
-export const DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS = 1000;
+export const DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS = 200;
 /** How often (in iterations) the tensor Sinkhorn reads its marginal error back to decide whether to stop. */
 const SINKHORN_CHECK_EVERY = 10;
 /** How many Sinkhorn iterations, warm-started at the converged potentials, the gradient flows through. */
@@ -107,6 +107,21 @@ const F_TENSORS: Readonly<Record<string, PerToken>> = {
 export const EXPLICIT_F_GENERATORS: readonly string[] = Object.freeze(Object.keys(F_TENSORS));
 
 /**
+ * Runs `fn` with TensorFlow.js's gradient tape off, as tfjs itself does while a kernel runs (its engine records
+ * no op while `kernelDepth` > 0): nothing computed inside is recorded or kept for backpropagation, so no
+ * gradient flows through it.
+ */
+function offTape<T>(fn: () => T): T {
+  const state = tf.engine().state;
+  state.kernelDepth++;
+  try {
+    return fn();
+  } finally {
+    state.kernelDepth--;
+  }
+}
+
+/**
  * Log-domain Sinkhorn between a and b `[M, k]` with cost C `[M, k, k]`, run until the largest L1 row-marginal
  * error Σⱼ|Σ_b P_jb − a_j| over the M problems is below `tolerance` (checked every few iterations) or
  * `maxIterations` is reached. The column marginals are exact after every update. Call inside `tf.tidy` (or a
@@ -149,35 +164,36 @@ export function sinkhornTensor(
 ): { cost: tf.Tensor1D; marginalError: number; iterations: number } {
   const logK = tf.div(tf.neg(cost), epsilon) as tf.Tensor3D; // [M, k, k]
   // Converge off the gradient tape, one tidy scope per iteration: an unrolled loop of hundreds of iterations
-  // would keep every [M, k, k] intermediate for backpropagation (gigabytes at a training batch's M).
-  const detached = <T extends tf.Tensor>(x: T): T => tf.tensor(x.dataSync(), x.shape, "float32") as T;
-  const [dA, dB, dK] = [detached(logA), detached(logB), detached(logK)];
-  let f = tf.zerosLike(dA) as tf.Tensor2D; // dual potentials / ε
-  let g = tf.zerosLike(dB) as tf.Tensor2D;
+  // would keep every [M, k, k] intermediate for backpropagation (gigabytes at a training batch's M). With the
+  // tape on, tfjs keeps a copy of every op's saved tensors even inside tf.tidy, so the tape is switched off.
   const update = (a: tf.Tensor2D, b: tf.Tensor2D, k: tf.Tensor3D, gIn: tf.Tensor2D) => {
     const fOut = tf.sub(a, tf.logSumExp(tf.add(k, tf.expandDims(gIn, 1)), 2)) as tf.Tensor2D;
     const gOut = tf.sub(b, tf.logSumExp(tf.add(k, tf.expandDims(fOut, 2)), 1)) as tf.Tensor2D;
     return [fOut, gOut] as [tf.Tensor2D, tf.Tensor2D];
   };
-  // Row sums of the plan in the log domain, for the current f, g.
-  const rowError = (): number =>
-    tf.tidy(() => {
-      const logRows = tf.logSumExp(tf.add(tf.add(dK, tf.expandDims(f, 2)), tf.expandDims(g, 1)), 2);
-      return tf.max(tf.sum(tf.abs(tf.sub(tf.exp(logRows), tf.exp(dA))), -1)).dataSync()[0] as number;
-    });
+  let f = tf.zerosLike(logA) as tf.Tensor2D; // dual potentials / ε
+  let g = tf.zerosLike(logB) as tf.Tensor2D;
   let iterations = 0;
   let marginalError = Infinity;
-  while (iterations < maxIterations) {
-    const [fNext, gNext] = tf.tidy(() => update(dA, dB, dK, g)) as [tf.Tensor2D, tf.Tensor2D];
-    tf.dispose([f, g]);
-    [f, g] = [fNext, gNext];
-    iterations++;
-    if (iterations % SINKHORN_CHECK_EVERY === 0 || iterations === maxIterations) {
-      marginalError = rowError();
-      if (marginalError < tolerance) break;
+  offTape(() => {
+    // Row sums of the plan in the log domain, for the current f, g.
+    const rowError = (): number =>
+      tf.tidy(() => {
+        const logRows = tf.logSumExp(tf.add(tf.add(logK, tf.expandDims(f, 2)), tf.expandDims(g, 1)), 2);
+        return tf.max(tf.sum(tf.abs(tf.sub(tf.exp(logRows), tf.exp(logA))), -1)).dataSync()[0] as number;
+      });
+    while (iterations < maxIterations) {
+      const [fNext, gNext] = tf.tidy(() => update(logA, logB, logK, g)) as [tf.Tensor2D, tf.Tensor2D];
+      tf.dispose([f, g]);
+      [f, g] = [fNext, gNext];
+      iterations++;
+      if (iterations % SINKHORN_CHECK_EVERY === 0 || iterations === maxIterations) {
+        marginalError = rowError();
+        if (marginalError < tolerance) break;
+      }
     }
-  }
-  tf.dispose([dA, dB, dK, f]);
+  });
+  f.dispose();
   // The last iterations again on the tape, warm-started at the converged g: the same fixed point (so the same
   // value), and a gradient through the iterations that carries it (truncated unrolling; the error of the
   // truncation shrinks geometrically with the number of iterations).

@@ -18,7 +18,7 @@ DEFAULT_SINKHORN_TOLERANCE = 1e-3
 """Default stopping tolerance of the Wasserstein regularizer's Sinkhorn: the L1 row-marginal error, per token
 (lib/train/explicit_regularizer.ts's DEFAULT_SINKHORN_TENSOR_TOLERANCE)."""
 
-DEFAULT_SINKHORN_MAX_ITERATIONS = 1000
+DEFAULT_SINKHORN_MAX_ITERATIONS = 200
 """Default cap on its Sinkhorn iterations (DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS)."""
 
 SINKHORN_CHECK_EVERY = 10
