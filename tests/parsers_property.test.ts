@@ -15,7 +15,7 @@ import {
   parseCheckpointConfig,
   saveCheckpoint,
 } from "../lib/io/checkpoint.ts";
-import { resolveTrainConfig, type TrainConfig } from "../lib/train/config.ts";
+import { resolveTrainConfig, TRAIN_CONFIG_KEYS, type TrainConfig } from "../lib/train/config.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 
@@ -351,43 +351,8 @@ Deno.test("property: resolveTrainConfig on --config JSON accepts or throws Range
     fc.constantFrom(0, 1, 0.5, 1e9, 1e300, -1, "1", null, true),
   );
   const value = fc.oneof(number, jsonish);
-  const names = [
-    "data",
-    "evalData",
-    "evalFraction",
-    "skipBadLines",
-    "out",
-    "model",
-    "tokenizer",
-    "backend",
-    "seed",
-    "sft",
-    "steps",
-    "batchSize",
-    "learningRate",
-    "warmupSteps",
-    "minLearningRateRatio",
-    "weightDecay",
-    "gradClip",
-    "loss",
-    "beta",
-    "gamma",
-    "divergence",
-    "regularizer",
-    "regularizerWeight",
-    "alpha",
-    "f",
-    "wasserstein",
-    "kernels",
-    "entropyWeight",
-    "mixtureLearningRate",
-    "labelSmoothing",
-    "sftWeight",
-    "embedder",
-    "evalEvery",
-    "checkpointEvery",
-    "resume",
-  ];
+  // Every TrainConfig field (the resolver's own list), each given any value.
+  const names = [...TRAIN_CONFIG_KEYS];
   const fields = Object.fromEntries(names.map((n) => [n, value]));
   const config = fc.oneof(
     {
