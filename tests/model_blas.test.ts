@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { sumPairs } from "./_fixtures.ts";
 import { assert, assertAllClose } from "./_assert.ts";
 import { BACKENDS, useBackend } from "../lib/model/backend.ts";
 import { blasCandidates, loadBlas } from "../lib/model/blas.ts";
@@ -9,7 +10,7 @@ import { AdamW } from "../lib/train/optimizer.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import { createRandom } from "../lib/model/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
-import { type PreferenceExample, train, type TrainConfig } from "../lib/train/mod.ts";
+import { train, type TrainConfig } from "../lib/train/mod.ts";
 
 // The kernels need the system's BLAS; without it every test here is skipped, and says why.
 let missing: string | undefined;
@@ -348,10 +349,7 @@ Deno.test({
 });
 
 // A tiny learnable task: answer with the sum's last digit (chosen) rather than a wrong digit (rejected).
-const EXAMPLES: PreferenceExample[] = Array.from({ length: 40 }, (_, i) => {
-  const a = i % 7, b = (i * 3) % 5;
-  return { prompt: `${a}+${b}=`, chosen: `${(a + b) % 10}.`, rejected: `${(a + b + 3) % 10}.` };
-});
+const EXAMPLES = sumPairs(40);
 
 async function runTrainer(
   config: TrainConfig,

@@ -3,7 +3,7 @@
 //
 // Flagged: absolute paths under a home or build folder — `/work`, `/root`, `/home/<user>`, `/Users/<user>`
 // (each followed by a slash), `C:\Users\<user>\…` — where the `/` is not preceded by a word character, `.`, `~`, `$`, `}`
-// or another `/` (so URLs such as `https://host/work/x` and `$HOME/x`, `~/x` are not flagged). Not flagged:
+// or another `/` (so URLs such as `https://host/build/x` and `$HOME/x`, `~/x` are not flagged). Not flagged:
 // `/tmp/…`, `/usr/…`, `/etc/…`, `/dev/…`: tests and examples use temporary and system folders deliberately, and
 // they exist on every Unix machine. Binary files (a NUL byte in the first 8 KiB) are skipped.
 //

@@ -1,11 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
+import { sumPairs } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import type { EncodedPair } from "../lib/train/batch.ts";
 import { pairLogProbs } from "../lib/train/logprobs.ts";
 import { cachedPairLogProbs, referenceCacheDir, referenceCacheKey } from "../lib/train/reference_cache.ts";
-import { type PreferenceExample, train, type TrainConfig } from "../lib/train/mod.ts";
+import { train, type TrainConfig } from "../lib/train/mod.ts";
 
 const SHAPE = { vocabSize: 16, contextLength: 8, dModel: 8, layers: 1, heads: 2 };
 
@@ -84,11 +85,7 @@ Deno.test("the key changes with the weights, the data, the tokenizer and the con
   [model, longer, shorter].forEach((m) => m.dispose());
 });
 
-const EXAMPLES: PreferenceExample[] = Array.from({ length: 24 }, (_, i) => ({
-  prompt: `${i % 7}+${i % 5}=`,
-  chosen: `${(i % 7 + i % 5) % 10}.`,
-  rejected: `${(i % 7 + i % 5 + 3) % 10}.`,
-}));
+const EXAMPLES = sumPairs(24);
 
 Deno.test("a second trainer run from the same reference reads its log-probs from the cache", async () => {
   const cache = await Deno.makeTempDir();

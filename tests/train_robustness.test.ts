@@ -17,14 +17,11 @@ import {
 import { lookup, preferenceLoss } from "../mod.ts";
 import { decodeSafetensors } from "../lib/io/safetensors.ts";
 import { readRows } from "../lib/data/loaders/formats.ts";
+import { sumPairs, TINY_MODEL } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
 
-const EXAMPLES: PreferenceExample[] = Array.from({ length: 24 }, (_, i) => {
-  const a = i % 7;
-  const b = (i * 3) % 5;
-  return { prompt: `${a}+${b}=`, chosen: `${(a + b) % 10}.`, rejected: `${(a + b + 3) % 10}.` };
-});
-const TINY = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+const EXAMPLES = sumPairs(24);
+const TINY = TINY_MODEL;
 
 function base(out: string): TrainConfig {
   return {

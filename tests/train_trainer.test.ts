@@ -1,27 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   loadCheckpoint,
-  type PreferenceExample,
   resolveTrainConfig,
   train,
   type TrainConfig,
   type TrainEvent,
   TrainingError,
 } from "../lib/train/mod.ts";
+import { sumPairs, TINY_MODEL } from "./_fixtures.ts";
 import { assert, assertClose } from "./_assert.ts";
 
 // A tiny learnable task: answer with the sum's last digit (chosen) rather than a wrong digit (rejected).
-const EXAMPLES: PreferenceExample[] = Array.from({ length: 40 }, (_, i) => {
-  const a = i % 7;
-  const b = (i * 3) % 5;
-  return {
-    prompt: `${a}+${b}=`,
-    chosen: `${(a + b) % 10}.`,
-    rejected: `${(a + b + 3) % 10}.`,
-    category: i % 2 ? "reasoning" : "factuality",
-  };
-});
-const TINY = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+const EXAMPLES = sumPairs(40, { categories: true });
+const TINY = TINY_MODEL;
 
 async function run(config: TrainConfig, onEvent?: (e: TrainEvent) => void, signal?: AbortSignal) {
   const events: TrainEvent[] = [];
