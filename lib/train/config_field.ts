@@ -60,24 +60,27 @@ export const optional = (check: FieldCheck): FieldCheck => (value, name) => {
   if (value !== undefined) check(value, name);
 };
 /** A predicate: a safe integer in [lo, hi]. */
-export const isInteger = (lo: number, hi = Number.MAX_SAFE_INTEGER) => (v: unknown) =>
+export const isInteger = (lo: number, hi = Number.MAX_SAFE_INTEGER): (v: unknown) => boolean => (v) =>
   Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
 /** A predicate: a finite number for which `ok` holds. */
-export const isFinite = (ok: (x: number) => boolean) => (v: unknown) =>
+export const isFinite = (ok: (x: number) => boolean): (v: unknown) => boolean => (v) =>
   typeof v === "number" && Number.isFinite(v) && ok(v);
 /** A check: an integer ≥ `lo` (an interval in steps). */
-export const everyN = (lo: number) => must(isInteger(lo), `an integer >= ${lo}`);
+export const everyN = (lo: number): FieldCheck => must(isInteger(lo), `an integer >= ${lo}`);
 /** A check: `true` or `false`. */
 export const boolean = must((v) => typeof v === "boolean", "true or false");
 /** A check: a non-empty string (a path, a name); `what` names it in the message. */
-export const path = (what: string) => must((v) => typeof v === "string" && v.length > 0, what);
+export const path = (what: string): FieldCheck => must((v) => typeof v === "string" && v.length > 0, what);
 /** A field that names an entry of a table: looked up by own property, listing the names in `--help`. */
-export const oneOf = (table: Readonly<Record<string, unknown>>) => ({
+export const oneOf = (
+  table: Readonly<Record<string, unknown>>,
+): { check: FieldCheck; choices: () => readonly string[] } => ({
   check: (value: unknown, name: string) => void lookup(table, value, name),
   choices: () => Object.keys(table),
 });
 /** A table whose keys are `list` (for {@link oneOf} over a list of names). */
-export const names = (list: readonly string[]) => Object.fromEntries(list.map((n) => [n, n]));
+export const names = (list: readonly string[]): Record<string, string> =>
+  Object.fromEntries(list.map((n) => [n, n]));
 
 /**
  * One entry: `usage` is the flag and its argument as `--help` shows them (`"steps N"`, `"overwrite"`), then how
@@ -110,4 +113,4 @@ export function field<V>(
   return { flag, arg, kind, default: fallback, check, help, ...extra };
 }
 /** A predicate: a plain object (not null, not an array). */
-export const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
