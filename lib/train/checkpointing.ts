@@ -86,6 +86,23 @@ const sftProbe = (s: Setup, step: number) => () =>
  * @param step The next SFT step.
  * @param ledger The last verified checkpoint (updated).
  * @returns The checkpoint's folder.
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { saveSftCheckpoint } from "./checkpointing.ts";
+ * import { AdamW } from "./optimizer.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * const ledger = { lastCheckpoint: undefined as string | undefined };
+ * const optimizer = new AdamW(s.policy.variables());
+ * assert.match(await saveSftCheckpoint(s, optimizer, 3, ledger), /checkpoint-sft-3$/);
+ * optimizer.dispose();
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function saveSftCheckpoint(
   s: Setup,
@@ -109,6 +126,20 @@ export async function saveSftCheckpoint(
  * @param path The reference folder.
  * @param ledger The last verified checkpoint (updated).
  * @returns The reference's folder.
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { saveReference } from "./checkpointing.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * const ledger = { lastCheckpoint: undefined as string | undefined };
+ * assert.equal(await saveReference(s, `${out}/reference`, ledger), ledger.lastCheckpoint);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function saveReference(s: Setup, path: string, ledger: CheckpointLedger): Promise<string> {
   const step = s.config.sft.steps;
@@ -131,6 +162,26 @@ export async function saveReference(s: Setup, path: string, ledger: CheckpointLe
  * @param name The folder's name (`checkpoint-N`, `final`).
  * @param ledger The last verified checkpoint (updated).
  * @returns The checkpoint's folder.
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { savePreferenceCheckpoint, saveReference } from "./checkpointing.ts";
+ * import { disposePreference, preparePreference } from "./preference.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * const ledger = { lastCheckpoint: undefined as string | undefined };
+ * await saveReference(s, `${out}/reference`, ledger);
+ * const ctx = await preparePreference(s, `${out}/reference`);
+ * const path = await savePreferenceCheckpoint(s, ctx, 0, "checkpoint-0", ledger);
+ * assert.equal(ledger.lastCheckpoint, path);
+ * assert.equal(JSON.parse(await Deno.readTextFile(`${path}/trainer_state.json`)).reference, "reference");
+ * disposePreference(ctx);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function savePreferenceCheckpoint(
   s: Setup,
@@ -152,6 +203,17 @@ export async function savePreferenceCheckpoint(
  *
  * @param from The folder to copy.
  * @param to The copy.
+ * @example
+ * ```ts
+ * import { copyCheckpoint } from "./checkpointing.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/a`);
+ * await Deno.writeTextFile(`${dir}/a/config.json`, "{}");
+ * await copyCheckpoint(`${dir}/a`, `${dir}/b`);
+ * assert.equal(await Deno.readTextFile(`${dir}/b/config.json`), "{}");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function copyCheckpoint(from: string, to: string): Promise<void> {
   if (await Deno.stat(to).then(() => true, () => false)) return;

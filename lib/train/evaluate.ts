@@ -17,6 +17,26 @@ import type { Setup } from "./setup.ts";
  * @param s The run's setup (the held-out pairs, their categories).
  * @param ctx The preference phase.
  * @returns The metrics (empty without held-out pairs).
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { saveReference } from "./checkpointing.ts";
+ * import { disposePreference, preparePreference } from "./preference.ts";
+ * import { evaluate } from "./evaluate.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * const ledger = { lastCheckpoint: undefined as string | undefined };
+ * await saveReference(s, `${out}/reference`, ledger);
+ * const ctx = await preparePreference(s, `${out}/reference`);
+ * const metrics = await evaluate(s, ctx);
+ * assert.ok(Math.abs(metrics["eval/loss"]! - Math.LN2) < 1e-6); // policy = reference: DPO's loss is ln 2
+ * disposePreference(ctx);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function evaluate(s: Setup, ctx: PreferenceContext): Promise<Record<string, number>> {
   const pairs = s.evalPairs;

@@ -37,6 +37,21 @@ export interface Forward {
  * @param policy The policy.
  * @param batch The batch of chosen responses.
  * @returns The loss.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { disposeBatch, sequenceBatch } from "./batch.ts";
+ * import { sftLoss } from "./forward.ts";
+ * import assert from "node:assert/strict";
+ * const policy = new Gpt({ vocabSize: 256, contextLength: 8, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const batch = sequenceBatch([{ tokens: [49, 43, 49, 61, 50], promptLength: 4 }], 8);
+ * const loss = tf.tidy(() => sftLoss(policy, batch));
+ * assert.ok(Math.abs((await loss.data())[0]! - Math.log(256)) < 1); // near-uniform at initialization
+ * tf.dispose(loss);
+ * disposeBatch(batch);
+ * policy.dispose();
+ * ```
  */
 export function sftLoss(policy: Gpt, batch: SequenceBatch): tf.Scalar {
   const logps = policy.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps; // [B]
@@ -50,6 +65,23 @@ export function sftLoss(policy: Gpt, batch: SequenceBatch): tf.Scalar {
  * @param pairs The encoded pairs.
  * @param indices The batch's pairs.
  * @returns The batch and its pass (no statistics besides the loss).
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * import { disposeBatch, encodePair } from "./batch.ts";
+ * import { sftForward } from "./forward.ts";
+ * import assert from "node:assert/strict";
+ * const policy = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const pairs = [encodePair({ prompt: "1+1=", chosen: "2.", rejected: "3." }, new ByteTokenizer(), 16)];
+ * const f = sftForward(policy, pairs, [0]);
+ * const loss = tf.tidy(() => f.run().loss);
+ * assert.ok((await loss.data())[0]! > 0); // the NLL of a random policy, about ln 256 per token
+ * tf.dispose(loss);
+ * disposeBatch(f.batch);
+ * policy.dispose();
+ * ```
  */
 export function sftForward(policy: Gpt, pairs: readonly EncodedPair[], indices: readonly number[]): Forward {
   const batch = sequenceBatch(indices.map((i) => pairs[i]!.chosen), policy.config.contextLength);

@@ -17,6 +17,16 @@ import { join } from "./setup.ts";
  * @param out The run's folder.
  * @param resume Where the run resumes, if it does.
  * @returns The open file and the notes for the log.
+ * @example
+ * ```ts
+ * import { openMetricsLog } from "./metrics_log.ts";
+ * import assert from "node:assert/strict";
+ * const out = await Deno.makeTempDir();
+ * const log = await openMetricsLog(out, undefined);
+ * log.file.close();
+ * assert.equal(await Deno.readTextFile(`${out}/metrics.jsonl`), "");
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function openMetricsLog(
   out: string,
@@ -48,6 +58,17 @@ export async function openMetricsLog(
  *
  * @param file The open metrics file.
  * @param record The line's fields.
+ * @example
+ * ```ts
+ * import { writeLine } from "./metrics_log.ts";
+ * import assert from "node:assert/strict";
+ * const path = await Deno.makeTempFile();
+ * const file = await Deno.open(path, { write: true });
+ * writeLine(file, { step: 0, loss: NaN });
+ * file.close();
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), { step: 0, loss: null, reason: { loss: "non-finite (NaN)" } });
+ * await Deno.remove(path);
+ * ```
  */
 export function writeLine(file: Deno.FsFile, record: Readonly<Record<string, unknown>>): void {
   const reason: Record<string, string> = {};

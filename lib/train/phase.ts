@@ -17,7 +17,7 @@ import type { TrainEvent } from "./trainer.ts";
 
 /** A training phase: what differs between SFT and preference optimization. */
 export interface Phase {
-  /** `sft` or `preference`: the metrics lines' `phase` and the events' . */
+  /** `sft` or `preference`: the `phase` of its metrics lines and step events. */
   name: "sft" | "preference";
   /** Prefix of "loss" and "step" in error messages (`"SFT "` or `""`). */
   label: string;
@@ -68,6 +68,42 @@ function nextTurn(): Promise<void> {
  * @param signal Aborting it stops the phase after the current step.
  * @returns Where the phase ended.
  * @throws {TrainingError} On a non-finite loss, gradient or weight.
+ * @example
+ * ```ts
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * import { encodePair } from "./batch.ts";
+ * import { sftForward } from "./forward.ts";
+ * import { AdamW } from "./optimizer.ts";
+ * import { runPhase } from "./phase.ts";
+ * import assert from "node:assert/strict";
+ * const policy = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const pairs = [encodePair({ prompt: "1+1=", chosen: "2.", rejected: "3." }, new ByteTokenizer(), 16)];
+ * const optimizer = new AdamW(policy.variables());
+ * const path = await Deno.makeTempFile();
+ * const log = await Deno.open(path, { write: true });
+ * const phase = {
+ *   name: "sft" as const,
+ *   label: "SFT ",
+ *   start: 0,
+ *   steps: 3,
+ *   vars: policy.variables(),
+ *   optimizer,
+ *   schedule: { learningRate: 1e-2, totalSteps: 3 },
+ *   gradClip: 1,
+ *   finiteCheckEvery: 2,
+ *   forward: () => sftForward(policy, pairs, [0]),
+ *   checkpoint: () => Promise.resolve("unused"),
+ * };
+ * const events = [];
+ * for await (const e of runPhase(phase, log, { lastCheckpoint: undefined }, undefined)) events.push(e);
+ * log.close();
+ * assert.equal(events.length, 3);
+ * assert.equal((await Deno.readTextFile(path)).trim().split("\n").length, 3); // one metrics line per step
+ * optimizer.dispose();
+ * policy.dispose();
+ * await Deno.remove(path);
+ * ```
  */
 export async function* runPhase(
   phase: Phase,

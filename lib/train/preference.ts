@@ -65,6 +65,24 @@ export interface PreferenceContext {
  * @param s The run's setup.
  * @param referencePath The reference checkpoint folder.
  * @returns The context; free it with {@link disposePreference}.
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { saveReference } from "./checkpointing.ts";
+ * import { disposePreference, preparePreference } from "./preference.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * const ledger = { lastCheckpoint: undefined as string | undefined };
+ * await saveReference(s, `${out}/reference`, ledger);
+ * const ctx = await preparePreference(s, `${out}/reference`);
+ * assert.equal(ctx.refTrain?.chosen.length, 9); // the reference's log-probs of the 9 training pairs
+ * disposePreference(ctx);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function preparePreference(s: Setup, referencePath: string): Promise<PreferenceContext> {
   const { config, policy } = s;

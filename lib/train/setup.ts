@@ -147,6 +147,18 @@ async function defaultTokenizer(config: ResolvedTrainConfig, resume?: ResumePoin
  * Everything checked and loaded before the first step: the configuration, the checkpoint to resume from, the
  * output folder, the data and the batch sizes against it, then the backend, tokenizer and policy (and their
  * compatibility).
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 4 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * assert.equal(s.train.length, 4);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function setup(userConfig: TrainConfig): Promise<Setup> {
   const config = resolveTrainConfig(userConfig);

@@ -35,6 +35,25 @@ export interface StepResult {
  * @param forward The batch and its forward pass.
  * @param options The clip and the learning rate of this step.
  * @returns The loss, gradient norm and statistics, and whether the update was applied.
+ * @example
+ * ```ts
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * import { encodePair } from "./batch.ts";
+ * import { sftForward } from "./forward.ts";
+ * import { AdamW } from "./optimizer.ts";
+ * import { optimizerStep } from "./step.ts";
+ * import assert from "node:assert/strict";
+ * const policy = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const pairs = [encodePair({ prompt: "1+1=", chosen: "2.", rejected: "3." }, new ByteTokenizer(), 16)];
+ * const optimizer = new AdamW(policy.variables());
+ * const forward = () => sftForward(policy, pairs, [0]);
+ * const first = await optimizerStep(optimizer, policy.variables(), forward(), { gradClip: 1, learningRate: 1e-2 });
+ * const second = await optimizerStep(optimizer, policy.variables(), forward(), { gradClip: 1, learningRate: 1e-2 });
+ * assert.ok(first.applied && second.loss < first.loss);
+ * optimizer.dispose();
+ * policy.dispose();
+ * ```
  */
 export async function optimizerStep(
   optimizer: AdamW,
