@@ -9,7 +9,7 @@ import type { LossName, PreferenceLossOptions } from "../losses/preference_loss.
 import { KERNEL_MARGINS, type MarginShapeOptions } from "../losses/kernel_margin.ts";
 import type { BackendName } from "../model/backend.ts";
 import type { GptConfig } from "../model/config.ts";
-import { validateGptConfig } from "../model/config.ts";
+import { DEFAULT_GPT_CONFIG, validateGptConfig } from "../model/config.ts";
 import { assertKnownKeys, lookup } from "../math/lookup.ts";
 import { describe } from "../math/validation.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
@@ -214,10 +214,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
 /** The checks that read several fields: the model's shape, the kernels' options, the divergence's α and f. */
 function checkAcrossFields(r: ResolvedTrainConfig): void {
   if (typeof r.model === "object") {
-    validateGptConfig(
-      { vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 2, ...r.model },
-      "config.model",
-    );
+    validateGptConfig({ ...DEFAULT_GPT_CONFIG, ...r.model }, "config.model");
   }
   assertKnownKeys(r.kernels, Object.keys(KERNEL_MARGINS), "config.kernels");
   for (const kernel of Object.keys(r.kernels) as (keyof typeof KERNEL_MARGINS)[]) {

@@ -8,7 +8,7 @@
 import { describe } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
 
-/** How a flag's text becomes a value: the name of one of the CLI's flag parsers (`lib/cli/train.ts`). */
+/** How a flag's text becomes a value: the name of one of the flag parsers (`FLAG_PARSERS` in `config_flags.ts`). */
 export type FlagKind = "string" | "number" | "integer" | "boolean" | "clip" | "json" | "embedder";
 
 /** Throws a RangeError naming the field and its value unless the value is acceptable. */
