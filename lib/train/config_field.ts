@@ -14,6 +14,14 @@ export type FlagKind = "string" | "number" | "integer" | "boolean" | "clip" | "j
 /** Throws a RangeError naming the field and its value unless the value is acceptable. */
 export type FieldCheck = (value: unknown, name: string) => void;
 
+/** The check of a field that names an entry of a table, and the names `--help` lists. */
+export interface NamesCheck {
+  /** Looks the value up by own property (a RangeError listing the names otherwise). */
+  readonly check: FieldCheck;
+  /** The valid names. */
+  readonly choices: () => readonly string[];
+}
+
 /** One field of the configuration. `V` is the field's type in {@link TrainConfig}. */
 export interface ConfigField<V> {
   /** One line of `--help`. */
@@ -72,9 +80,7 @@ export const boolean = must((v) => typeof v === "boolean", "true or false");
 /** A check: a non-empty string (a path, a name); `what` names it in the message. */
 export const path = (what: string): FieldCheck => must((v) => typeof v === "string" && v.length > 0, what);
 /** A field that names an entry of a table: looked up by own property, listing the names in `--help`. */
-export const oneOf = (
-  table: Readonly<Record<string, unknown>>,
-): { check: FieldCheck; choices: () => readonly string[] } => ({
+export const oneOf = (table: Readonly<Record<string, unknown>>): NamesCheck => ({
   check: (value: unknown, name: string) => void lookup(table, value, name),
   choices: () => Object.keys(table),
 });
@@ -89,7 +95,7 @@ export const names = (list: readonly string[]): Record<string, string> =>
  * @param usage The flag and its argument's name, separated by a space.
  * @param kind How the flag's text is parsed.
  * @param fallback The default.
- * @param check The check of the resolved value.
+ * @param check The check of the resolved value, or a table's names ({@link oneOf}: checked and listed in help).
  * @param help The help line.
  * @param extra Further properties (sub-fields, choices, loss membership, how `--help` shows the default).
  * @returns The entry.
@@ -105,12 +111,13 @@ export function field<V>(
   usage: string,
   kind: FlagKind,
   fallback: NoInfer<ConfigField<V>["default"]>,
-  check: FieldCheck,
+  check: FieldCheck | NamesCheck,
   help: string,
   extra: NoInfer<Partial<ConfigField<V>>> = {},
 ): ConfigField<V> {
   const [flag, arg] = usage.split(" ") as [string, string | undefined];
-  return { flag, arg, kind, default: fallback, check, help, ...extra };
+  const checks = typeof check === "function" ? { check } : check;
+  return { flag, arg, kind, default: fallback, help, ...checks, ...extra };
 }
 /** A predicate: a plain object (not null, not an array). */
 export const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -134,7 +134,7 @@ export function setConfigFlags(
 }
 
 /** The help column where descriptions start. */
-const HELP_COLUMN = 28;
+const HELP_COLUMN = 31;
 
 /**
  * One `--help` line for a flag: the flag and its argument, the help text, the choices and the default.

@@ -30,7 +30,7 @@ import { assertEvalFinite } from "./finite_guard.ts";
 import { forwardLosses, sftForward } from "./forward.ts";
 import { openMetricsLog, writeLine } from "./metrics_log.ts";
 import { AdamW } from "./optimizer.ts";
-import { type Phase, runPhase } from "./phase.ts";
+import { type Phase, type PhaseEnd, runPhase } from "./phase.ts";
 import { disposePreference, type PreferenceContext, preparePreference } from "./preference.ts";
 import { join, type Setup, setup } from "./setup.ts";
 
@@ -132,13 +132,18 @@ export async function* train(
   };
   for (const message of [...s.notes, ...log.notes]) yield { type: "note", message };
 
+  let ctx: PreferenceContext | undefined;
   try {
     // ---- 1. Supervised fine-tuning on chosen responses (prompt tokens masked) ----------------------------
     const referencePath = join(config.out, "reference");
     if (s.resume?.phase !== "preference") {
       const sft = sftPhase(s, ledger);
-      const end = yield* runPhase(sft, log.file, ledger, options.signal);
-      sft.optimizer.dispose();
+      let end: PhaseEnd;
+      try {
+        end = yield* runPhase(sft, log.file, ledger, options.signal);
+      } finally {
+        sft.optimizer.dispose();
+      }
       if (end.stopped !== undefined) return summary(true, end.stopped, 0);
       // The SFT model is the reference: saved once, never changed, and only once verified.
       yield { type: "checkpoint", step: sft.steps, path: await saveReference(s, referencePath, ledger) };
@@ -147,12 +152,11 @@ export async function* train(
     // ---- 2. The frozen reference and what can be precomputed from it -------------------------------------
     // A run resumed into another folder takes a copy of its reference, so that its checkpoints resume too.
     if (s.resume?.reference !== undefined) await copyCheckpoint(s.resume.reference, referencePath);
-    const ctx = await preparePreference(s, referencePath);
+    ctx = await preparePreference(s, referencePath);
 
     // ---- 3. Preference optimization ---------------------------------------------------------------------
     let lastEval: Record<string, number> = {};
     const finish = (stopped: boolean, checkpoint: string, step: number): TrainSummary => {
-      disposePreference(ctx);
       const result = summary(stopped, checkpoint, step, lastEval);
       Deno.writeTextFileSync(join(config.out, "summary.json"), JSON.stringify(result, null, 2) + "\n");
       return result;
@@ -167,6 +171,7 @@ export async function* train(
     yield { type: "checkpoint", step: end.step, path: finalPath };
     return finish(false, finalPath, end.step);
   } finally {
+    if (ctx !== undefined) disposePreference(ctx);
     log.file.close();
     policy.dispose();
   }
