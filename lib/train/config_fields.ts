@@ -10,8 +10,9 @@
  * //                   flag and arg   parser     default check  help line
  * ```
  *
- * Extras go in a last object: `loss: "field"` hands the value to the loss untouched (inside
- * `lossOptions`), `choices` lists a table's names in `--help`, `fields` declares an object's sub-fields.
+ * A field that names a table's entry takes `oneOf(TABLE)` as its check (an own-property lookup; `--help`
+ * lists the names). Extras go in a last object: `loss: "field"` hands the value to the loss untouched (inside
+ * `lossOptions`), `fields` declares an object's sub-fields, `defaultHelp` words a default for `--help`.
  *
  * @module
  */
