@@ -172,6 +172,7 @@ export async function* train(
     return finish(false, finalPath, end.step);
   } finally {
     if (ctx !== undefined) disposePreference(ctx);
+    tf.dispose([...(s.resumeOptimizer?.values() ?? [])]); // restored by copy; a no-op if freed already
     log.file.close();
     policy.dispose();
   }
