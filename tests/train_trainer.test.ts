@@ -204,3 +204,35 @@ Deno.test("bad configuration values and malformed data lines are errors that nam
   assert.match(String(error), /d\.jsonl:2: field "rejected"/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("an abort during SFT writes checkpoint-sft-N; resuming it finishes SFT and training as an uninterrupted run does", async () => {
+  const config = (out: string): TrainConfig => ({ ...base(out), sft: { steps: 5, batchSize: 8 }, steps: 2 });
+  const full = await Deno.makeTempDir();
+  await run(config(full));
+  const out = await Deno.makeTempDir();
+  const controller = new AbortController();
+  const { events, summary } = await run(config(out), (e) => {
+    if (e.type === "step" && e.phase === "sft" && e.step === 1) controller.abort();
+  }, controller.signal);
+  const stopped = events.find((e) => e.type === "stopped");
+  assert.ok(summary.stopped && stopped?.type === "stopped" && stopped.step === 2);
+  assert.equal(stopped.path, `${out}/checkpoint-sft-2`);
+  assert.equal(summary.checkpoint, stopped.path);
+  assert.deepEqual(JSON.parse(await Deno.readTextFile(`${stopped.path}/trainer_state.json`)), {
+    phase: "sft",
+    step: 2,
+  });
+  assert.ok(!events.some((e) => e.type === "step" && e.phase === "preference"));
+  await run({ ...config(out), resume: stopped.path });
+  const losses = async (dir: string) =>
+    (await metricLines(dir)).filter((l) => l.phase !== "eval").map((l) => l.loss as number);
+  const [expected, resumed] = [await losses(full), await losses(out)];
+  assert.equal(
+    resumed.length,
+    expected.length,
+    "one metrics line per SFT and preference step, none repeated",
+  );
+  resumed.forEach((v, i) => assertClose(v, expected[i]!, 1e-6, 0, `line ${i}`));
+  await Deno.remove(full, { recursive: true });
+  await Deno.remove(out, { recursive: true });
+});

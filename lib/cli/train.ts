@@ -12,89 +12,56 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { LOSSES } from "../losses/preference_loss.ts";
-import { BACKENDS } from "../model/backend.ts";
 import { chooseCpuBackend } from "../model/cpu_backend.ts";
-import { TRAIN_DIVERGENCES, type TrainConfig } from "../train/config.ts";
+import type { TrainConfig } from "../train/config.ts";
+import {
+  configHelpLines,
+  configParseOptions,
+  helpLine,
+  parseNumberFlag,
+  setConfigFlags,
+} from "../train/config_flags.ts";
 import { train } from "../train/trainer.ts";
 
-const HELP = `Train a policy with SFT, then DPO-Kernels.
+/** Flags of the command line itself, beside the configuration's (which come from its field table). */
+const CLI_FLAGS = {
+  config: { type: "string", arg: "FILE", help: "a JSON TrainConfig; flags override its fields" },
+  threads: { type: "string", arg: "N", help: "BLAS threads for wasm-blas (default: every core)" },
+  debug: { type: "boolean", help: "print stack traces with errors (also DPO_KERNELS_DEBUG=1)" },
+  help: { type: "boolean", help: "this text" },
+} as const;
+
+const FLAGS = {
+  ...configParseOptions(),
+  ...Object.fromEntries(Object.entries(CLI_FLAGS).map(([flag, { type }]) => [flag, { type }])),
+};
+
+/**
+ * The `--help` text: every configuration field's flag (derived from its table), then the CLI's own flags.
+ *
+ * @returns The text.
+ * @example
+ * ```ts
+ * import { helpText } from "./train.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(helpText(), /--sft-steps N/);
+ * ```
+ */
+export function helpText(): string {
+  const own = Object.entries(CLI_FLAGS).map(([flag, f]) =>
+    helpLine(flag, "arg" in f ? f.arg : undefined, f.help)
+  );
+  return `Train a policy with SFT, then DPO-Kernels.
 
 Usage: deno task train --data FILE.jsonl --out DIR [options]
 
 Data lines are {"prompt", "chosen", "rejected"} JSON objects (extra keys ignored).
 
 Options:
-  --data FILE          training pairs (JSONL)                                   required
-  --out DIR            output: metrics.jsonl, checkpoints, summary.json         required
-  --eval-data FILE     held-out pairs (default: the last 10% of --data)
-  --loss NAME          ${Object.keys(LOSSES).join(" ")} (default dpo)
-  --divergence NAME    ${TRAIN_DIVERGENCES.join(" ")} (default kl)
-  --regularizer KIND   implicit (f-DPO reward) | explicit (α·D over next-token distributions)
-  --steps N            preference steps (default 200)
-  --sft-steps N        supervised steps on chosen responses first (default 100)
-  --batch-size N       pairs per step (default 8)
-  --lr X               peak learning rate (default 5e-4)
-  --beta X             β (default 0.1)
-  --gamma X            weight of the embedding term (default 0.5 for hybrid, else 0)
-  --alpha X            Rényi order / Amari α of f:alpha (default 0.75)
-  --model DIR|ID       a GPT-2-family Hugging Face checkpoint (folder or hub id) or a dpo-kernels checkpoint
-  --tokenizer SPEC     byte (default) | tokenizer folder | hub id
-  --backend NAME       ${Object.keys(BACKENDS).join(" ")} (default wasm-blas if a BLAS loads, else wasm)
-  --threads N          BLAS threads for wasm-blas (default: every core)
-  --seed N             seed (default 0)
-  --config FILE        a JSON TrainConfig; flags override its fields
-  --resume DIR         continue from a checkpoint folder (a local checkpoint-N or checkpoint-sft-N folder)
-  --resume-weights-only  resume from a checkpoint without optimizer.safetensors (the optimizer starts fresh)
-  --overwrite          replace the run already in --out (its metrics, summary and checkpoints)
-  --allow-software-gpu  with --backend webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader)
-  --skip-bad-lines     skip malformed lines of --data and --eval-data (reporting them) instead of failing
-  --debug              print stack traces with errors (also DPO_KERNELS_DEBUG=1)
-  --help               this text
+${[...configHelpLines(), ...own].join("\n")}
 
 Ctrl-C writes a checkpoint after the current step and prints the command that resumes it.
 `;
-
-const FLAGS = {
-  data: { type: "string" },
-  out: { type: "string" },
-  "eval-data": { type: "string" },
-  loss: { type: "string" },
-  divergence: { type: "string" },
-  regularizer: { type: "string" },
-  steps: { type: "string" },
-  "sft-steps": { type: "string" },
-  "batch-size": { type: "string" },
-  lr: { type: "string" },
-  beta: { type: "string" },
-  gamma: { type: "string" },
-  alpha: { type: "string" },
-  model: { type: "string" },
-  tokenizer: { type: "string" },
-  backend: { type: "string" },
-  threads: { type: "string" },
-  seed: { type: "string" },
-  config: { type: "string" },
-  resume: { type: "string" },
-  "resume-weights-only": { type: "boolean" },
-  overwrite: { type: "boolean" },
-  "allow-software-gpu": { type: "boolean" },
-  "skip-bad-lines": { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean" },
-} as const;
-
-/** A numeric flag: a finite number (an integer where `integer`), or a RangeError naming the flag. */
-function number(flag: string, value: string | undefined, integer = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new RangeError(`--${flag} must be a finite number, got "${value}"`);
-  }
-  if (integer && !Number.isSafeInteger(n)) {
-    throw new RangeError(`--${flag} must be an integer, got "${value}"`);
-  }
-  return n;
 }
 
 /** Reads `--config`: a JSON object, or an error naming the file (RangeError for bad JSON: a usage error). */
@@ -134,33 +101,8 @@ export async function configFromArgs(args: readonly string[]): Promise<TrainConf
   }
   const v = parsed.values;
   if (v.help) return undefined;
-  const base: Partial<TrainConfig> = v.config === undefined ? {} : await readConfigFile(v.config);
-  const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) => {
-    if (value !== undefined) (base as TrainConfig)[key] = value;
-  };
-  set("data", v.data);
-  set("out", v.out);
-  set("evalData", v["eval-data"]);
-  set("loss", v.loss as TrainConfig["loss"]);
-  set("divergence", v.divergence as TrainConfig["divergence"]);
-  set("regularizer", v.regularizer as TrainConfig["regularizer"]);
-  set("steps", number("steps", v.steps, true));
-  const sftSteps = number("sft-steps", v["sft-steps"], true);
-  if (sftSteps !== undefined) base.sft = { ...base.sft, steps: sftSteps };
-  set("batchSize", number("batch-size", v["batch-size"], true));
-  set("learningRate", number("lr", v.lr));
-  set("beta", number("beta", v.beta));
-  set("gamma", number("gamma", v.gamma));
-  set("alpha", number("alpha", v.alpha));
-  set("model", v.model);
-  set("tokenizer", v.tokenizer);
-  set("backend", v.backend as TrainConfig["backend"]);
-  set("seed", number("seed", v.seed, true));
-  set("resume", v.resume);
-  if (v["resume-weights-only"]) base.resumeWeightsOnly = true;
-  if (v.overwrite) base.overwrite = true;
-  if (v["allow-software-gpu"]) base.allowSoftwareGpu = true;
-  if (v["skip-bad-lines"]) base.skipBadLines = true;
+  const file = typeof v.config === "string" ? await readConfigFile(v.config) : {};
+  const base = setConfigFlags(file, v);
   if (base.data === undefined) {
     throw new RangeError("--data is required (a JSONL file of prompt/chosen/rejected pairs)");
   }
@@ -241,15 +183,13 @@ async function main(): Promise<number> {
     return exitCode(e);
   }
   if (config === undefined) {
-    console.log(HELP);
+    console.log(helpText());
     return 0;
   }
   // The first line: which backend, which BLAS and how many threads (the fastest CPU path unless one is named).
   try {
-    const threads = number(
-      "threads",
-      parseArgs({ args: Deno.args, options: FLAGS, strict: true }).values.threads,
-    );
+    const text = parseArgs({ args: Deno.args, options: FLAGS, strict: true }).values.threads;
+    const threads = typeof text === "string" ? parseNumberFlag("threads", text) : undefined;
     const choice = chooseCpuBackend(config.backend, threads);
     config.backend = choice.backend as TrainConfig["backend"];
     console.log(choice.announcement);

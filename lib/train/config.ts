@@ -1,34 +1,31 @@
 /**
  * The trainer's configuration: one typed object with documented defaults, validated field by field (a bad
- * value is an error that names the field).
+ * value is an error that names the field). The fields' defaults, checks, help and flags are declared once, in
+ * {@link TRAIN_CONFIG_FIELDS}; this file holds the interface and the checks that span several fields.
  *
  * @module
  */
-import { LOSSES, type LossName, type LossSpec } from "../losses/preference_loss.ts";
+import type { LossName, PreferenceLossOptions } from "../losses/preference_loss.ts";
 import { KERNEL_MARGINS, type MarginShapeOptions } from "../losses/kernel_margin.ts";
-import { type BackendName, BACKENDS } from "../model/backend.ts";
+import type { BackendName } from "../model/backend.ts";
 import type { GptConfig } from "../model/config.ts";
-import { validateGptConfig } from "../model/config.ts";
-import { describe } from "../math/validation.ts";
+import { DEFAULT_GPT_CONFIG, validateGptConfig } from "../model/config.ts";
 import { assertKnownKeys, lookup } from "../math/lookup.ts";
+import { describe } from "../math/validation.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
-import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
-import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
+import { implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "./data.ts";
+import type { ConfigField } from "./config_field.ts";
+import { TRAIN_CONFIG_FIELDS, type TrainDivergence } from "./config_fields.ts";
 
-/** The divergences a run can regularize with. */
-export const TRAIN_DIVERGENCES = [
-  "kl",
-  "js",
-  "hellinger",
-  "renyi",
-  "bhattacharyya",
-  "wasserstein",
-  "f",
-] as const;
-
-/** The name of a divergence a run can regularize with. */
-export type TrainDivergence = typeof TRAIN_DIVERGENCES[number];
+export {
+  MAX_BATCH_SIZE,
+  MAX_TRAIN_STEPS,
+  TRAIN_CONFIG_FIELDS,
+  TRAIN_DIVERGENCES,
+  type TrainConfigFields,
+  type TrainDivergence,
+} from "./config_fields.ts";
 
 /** Everything a training run needs. Only `data` and `out` are required. */
 export interface TrainConfig {
@@ -145,69 +142,43 @@ export type ResolvedTrainConfig =
     entropyWeight: number;
     sft: { steps: number; learningRate: number; batchSize: number };
     kernels: MarginShapeOptions;
+    /**
+     * The loss settings, collected from the fields the table marks as the loss's (`loss`, `beta`, `gamma`, …,
+     * the kernel options spread): handed to the loss as they are. With the explicit regularizer the loss's own
+     * divergence is `kl` (the regularizer adds the chosen one).
+     */
+    lossOptions: PreferenceLossOptions;
   };
 
-/** The largest step count a run accepts (a larger one is a typo, not a plan). */
-export const MAX_TRAIN_STEPS = 100_000_000;
-/** The largest batch a run accepts (pairs per step). */
-export const MAX_BATCH_SIZE = 65_536;
-
-const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
-const nonNegativeInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-const steps = (v: unknown) => nonNegativeInteger(v) && (v as number) <= MAX_TRAIN_STEPS;
-const batch = (v: unknown) => positiveInteger(v) && (v as number) <= MAX_BATCH_SIZE;
-const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
-const nonNegative = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
-
 /** The fields of {@link TrainConfig}: any other key is an error naming the nearest of these. */
-export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze([
-  "data",
-  "evalData",
-  "evalFraction",
-  "skipBadLines",
-  "out",
-  "model",
-  "tokenizer",
-  "backend",
-  "seed",
-  "sft",
-  "steps",
-  "batchSize",
-  "learningRate",
-  "warmupSteps",
-  "minLearningRateRatio",
-  "weightDecay",
-  "gradClip",
-  "loss",
-  "beta",
-  "gamma",
-  "divergence",
-  "regularizer",
-  "regularizerWeight",
-  "alpha",
-  "f",
-  "wasserstein",
-  "kernels",
-  "entropyWeight",
-  "mixtureLearningRate",
-  "labelSmoothing",
-  "sftWeight",
-  "embedder",
-  "evalEvery",
-  "checkpointEvery",
-  "resume",
-  "resumeWeightsOnly",
-  "overwrite",
-  "allowSoftwareGpu",
-  "finiteCheckEvery",
-]);
+export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(TRAIN_CONFIG_FIELDS));
 
-function check(ok: boolean, field: string, value: unknown, what: string): void {
-  if (!ok) throw new RangeError(`config.${field} must be ${what}, got ${describe(value)}`);
+type AnyField = ConfigField<unknown>;
+const entries = (fields: Readonly<Record<string, unknown>>) => Object.entries(fields) as [string, AnyField][];
+
+/** A field's value or default, checked; an object-valued field's sub-fields resolved the same way. */
+function resolveField(
+  spec: AnyField,
+  value: unknown,
+  resolved: Record<string, unknown>,
+  name: string,
+): unknown {
+  const v = value ?? (typeof spec.default === "function" ? spec.default(resolved) : spec.default);
+  spec.check(v, name);
+  if (spec.fields === undefined) return v;
+  const sub = spec.fields as Readonly<Record<string, AnyField>>;
+  assertKnownKeys(v, Object.keys(sub), name);
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of entries(sub)) {
+    const x = resolveField(s, (v as Record<string, unknown>)[key], out, `${name}.${key}`);
+    if (x !== undefined) out[key] = x;
+  }
+  return out;
 }
 
 /**
- * Fills in defaults and validates every field.
+ * Fills in defaults and validates every field, then the checks that span fields (the divergence's admissible
+ * α, the kernels' options, the model's shape).
  *
  * @param config The user's configuration.
  * @returns The resolved configuration.
@@ -225,140 +196,33 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     throw new TypeError(`config must be an object, got ${describe(config)}`);
   }
   assertKnownKeys(config, TRAIN_CONFIG_KEYS, "config");
-  assertKnownKeys(config.sft, ["steps", "learningRate", "batchSize"], "config.sft");
-  assertKnownKeys(config.wasserstein, ["topK", "epsilon", "iterations", "tolerance"], "config.wasserstein");
-  assertKnownKeys(config.kernels, ["polynomial", "rbf", "spectral", "mahalanobis"], "config.kernels");
-  const loss = config.loss ?? "dpo";
-  const spec = lookup(LOSSES as Readonly<Record<string, LossSpec>>, loss, "config.loss");
-  const r: ResolvedTrainConfig = {
-    data: config.data,
-    evalData: config.evalData,
-    evalFraction: config.evalFraction ?? 0.1,
-    skipBadLines: config.skipBadLines ?? false,
-    out: config.out,
-    model: config.model ?? {},
-    tokenizer: config.tokenizer,
-    backend: config.backend ?? "wasm",
-    seed: config.seed ?? 0,
-    sft: {
-      steps: config.sft?.steps ?? 100,
-      learningRate: config.sft?.learningRate ?? 1e-3,
-      batchSize: config.sft?.batchSize ?? 16,
-    },
-    steps: config.steps ?? 200,
-    batchSize: config.batchSize ?? 8,
-    learningRate: config.learningRate ?? 5e-4,
-    warmupSteps: config.warmupSteps ?? 10,
-    minLearningRateRatio: config.minLearningRateRatio ?? 0.1,
-    weightDecay: config.weightDecay ?? 0,
-    gradClip: config.gradClip ?? 1,
-    loss,
-    beta: config.beta ?? 0.1,
-    gamma: config.gamma ?? spec.gamma,
-    divergence: config.divergence ?? "kl",
-    regularizer: config.regularizer ?? "implicit",
-    regularizerWeight: config.regularizerWeight ?? 0.1,
-    alpha: config.alpha ?? DEFAULT_RENYI_ALPHA,
-    f: config.f ?? DEFAULT_IMPLICIT_F_GENERATOR,
-    wasserstein: config.wasserstein ?? {},
-    kernels: config.kernels ?? {},
-    entropyWeight: config.entropyWeight ?? spec.entropyWeight,
-    mixtureLearningRate: config.mixtureLearningRate ?? 0.02,
-    labelSmoothing: config.labelSmoothing ?? 0,
-    sftWeight: config.sftWeight ?? 0,
-    embedder: config.embedder ?? "policy",
-    evalEvery: config.evalEvery ?? 50,
-    checkpointEvery: config.checkpointEvery ?? 100,
-    resume: config.resume,
-    resumeWeightsOnly: config.resumeWeightsOnly ?? false,
-    overwrite: config.overwrite ?? false,
-    allowSoftwareGpu: config.allowSoftwareGpu ?? false,
-    finiteCheckEvery: config.finiteCheckEvery ?? 10,
-  };
-  check(
-    typeof r.data === "string" ? r.data.length > 0 : Array.isArray(r.data),
-    "data",
-    r.data,
-    "a JSONL path or an array of pairs",
-  );
-  check(typeof r.out === "string" && r.out.length > 0, "out", r.out, "a directory path");
-  check(
-    typeof r.evalFraction === "number" && r.evalFraction >= 0 && r.evalFraction < 1,
-    "evalFraction",
-    r.evalFraction,
-    "in [0, 1)",
-  );
-  lookup(BACKENDS as Readonly<Record<string, unknown>>, r.backend, "config.backend");
-  check(Number.isSafeInteger(r.seed), "seed", r.seed, "an integer");
-  check(steps(r.sft.steps), "sft.steps", r.sft.steps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
-  check(positive(r.sft.learningRate), "sft.learningRate", r.sft.learningRate, "a finite number > 0");
-  check(batch(r.sft.batchSize), "sft.batchSize", r.sft.batchSize, `an integer in [1, ${MAX_BATCH_SIZE}]`);
-  check(steps(r.steps), "steps", r.steps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
-  check(batch(r.batchSize), "batchSize", r.batchSize, `an integer in [1, ${MAX_BATCH_SIZE}]`);
-  check(positive(r.learningRate), "learningRate", r.learningRate, "a finite number > 0");
-  check(steps(r.warmupSteps), "warmupSteps", r.warmupSteps, `an integer in [0, ${MAX_TRAIN_STEPS}]`);
-  check(
-    nonNegative(r.minLearningRateRatio) && r.minLearningRateRatio <= 1,
-    "minLearningRateRatio",
-    r.minLearningRateRatio,
-    "in [0, 1]",
-  );
-  check(nonNegative(r.weightDecay), "weightDecay", r.weightDecay, ">= 0");
-  check(
-    typeof r.gradClip === "number" && r.gradClip > 0,
-    "gradClip",
-    r.gradClip,
-    "> 0 (Infinity disables clipping)",
-  );
-  check(positive(r.beta), "beta", r.beta, "a finite number > 0");
-  check(nonNegative(r.gamma), "gamma", r.gamma, "a finite number >= 0");
-  check(
-    (TRAIN_DIVERGENCES as readonly string[]).includes(r.divergence),
-    "divergence",
-    r.divergence,
-    `one of ${TRAIN_DIVERGENCES.join(", ")}`,
-  );
-  check(
-    r.regularizer === "implicit" || r.regularizer === "explicit",
-    "regularizer",
-    r.regularizer,
-    '"implicit" or "explicit"',
-  );
-  check(nonNegative(r.regularizerWeight), "regularizerWeight", r.regularizerWeight, ">= 0");
-  check(positive(r.alpha), "alpha", r.alpha, "a finite number > 0");
-  check(nonNegative(r.entropyWeight), "entropyWeight", r.entropyWeight, ">= 0");
-  check(positive(r.mixtureLearningRate), "mixtureLearningRate", r.mixtureLearningRate, "> 0");
-  check(
-    nonNegative(r.labelSmoothing) && r.labelSmoothing < 0.5,
-    "labelSmoothing",
-    r.labelSmoothing,
-    "in [0, 0.5)",
-  );
-  check(nonNegative(r.sftWeight), "sftWeight", r.sftWeight, ">= 0");
-  check(
-    r.embedder === "policy" || (typeof r.embedder === "object" && typeof r.embedder.model === "string"),
-    "embedder",
-    r.embedder,
-    '"policy" or { model: path or hub id }',
-  );
-  check(nonNegativeInteger(r.evalEvery), "evalEvery", r.evalEvery, "an integer >= 0");
-  check(nonNegativeInteger(r.checkpointEvery), "checkpointEvery", r.checkpointEvery, "an integer >= 0");
-  check(positiveInteger(r.finiteCheckEvery), "finiteCheckEvery", r.finiteCheckEvery, "an integer >= 1");
-  check(typeof r.skipBadLines === "boolean", "skipBadLines", r.skipBadLines, "true or false");
-  check(typeof r.resumeWeightsOnly === "boolean", "resumeWeightsOnly", r.resumeWeightsOnly, "true or false");
-  check(typeof r.overwrite === "boolean", "overwrite", r.overwrite, "true or false");
-  check(typeof r.allowSoftwareGpu === "boolean", "allowSoftwareGpu", r.allowSoftwareGpu, "true or false");
-  check(
-    r.resume === undefined || (typeof r.resume === "string" && r.resume.length > 0),
-    "resume",
-    r.resume,
-    "a checkpoint folder",
-  );
+  const r: Record<string, unknown> = {};
+  const lossOptions: Record<string, unknown> = {};
+  for (const [key, spec] of entries(TRAIN_CONFIG_FIELDS)) {
+    const value = resolveField(spec, (config as unknown as Record<string, unknown>)[key], r, `config.${key}`);
+    if (value !== undefined) r[key] = value;
+    if (spec.loss === "field") lossOptions[key] = value;
+    if (spec.loss === "spread") Object.assign(lossOptions, value);
+  }
+  const resolved = { ...r, lossOptions } as unknown as ResolvedTrainConfig;
+  // The explicit regularizer adds α·D to the loss; the loss itself stays standard DPO's (KL) in its reward.
+  if (resolved.regularizer === "explicit") resolved.lossOptions.divergence = "kl";
+  checkAcrossFields(resolved);
+  return resolved;
+}
+
+/** The checks that read several fields: the model's shape, the kernels' options, the divergence's α and f. */
+function checkAcrossFields(r: ResolvedTrainConfig): void {
   if (typeof r.model === "object") {
-    validateGptConfig(
-      { vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 2, ...r.model },
-      "config.model",
-    );
+    validateGptConfig({ ...DEFAULT_GPT_CONFIG, ...r.model }, "config.model");
+  }
+  assertKnownKeys(r.kernels, Object.keys(KERNEL_MARGINS), "config.kernels");
+  for (const kernel of Object.keys(r.kernels) as (keyof typeof KERNEL_MARGINS)[]) {
+    try {
+      KERNEL_MARGINS[kernel](r.kernels);
+    } catch (e) {
+      throw new RangeError(`config.kernels.${kernel}: ${(e as Error).message}`);
+    }
   }
   if (r.regularizer === "implicit" && r.divergence === "wasserstein") {
     throw new RangeError(
@@ -366,14 +230,6 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     );
   }
   checkDivergenceOptions(r);
-  for (const kernel of Object.keys(r.kernels) as (keyof MarginShapeOptions)[]) {
-    try {
-      KERNEL_MARGINS[kernel](r.kernels);
-    } catch (e) {
-      throw new RangeError(`config.kernels.${kernel}: ${(e as Error).message}`);
-    }
-  }
-  return r;
 }
 
 /**
@@ -390,22 +246,6 @@ function checkDivergenceOptions(r: ResolvedTrainConfig): void {
       lookup(Object.fromEntries(EXPLICIT_F_GENERATORS.map((g) => [g, g])), r.f, "options.f");
       if (r.f === "alpha" && r.alpha === 1) {
         throw new RangeError("options.alpha must not be 1 for the alpha generator");
-      }
-    } else if (r.divergence === "wasserstein") {
-      const { topK = 16, epsilon = 0.05, iterations = 50, tolerance = 1e-3 } = r.wasserstein;
-      if (!positive(tolerance)) {
-        throw new RangeError(`config.wasserstein.tolerance must be > 0, got ${describe(tolerance)}`);
-      }
-      if (!positiveInteger(topK)) {
-        throw new RangeError(`config.wasserstein.topK must be an integer >= 1, got ${describe(topK)}`);
-      }
-      if (!positive(epsilon)) {
-        throw new RangeError(`config.wasserstein.epsilon must be > 0, got ${describe(epsilon)}`);
-      }
-      if (!positiveInteger(iterations)) {
-        throw new RangeError(
-          `config.wasserstein.iterations must be an integer >= 1, got ${describe(iterations)}`,
-        );
       }
     }
   } catch (e) {

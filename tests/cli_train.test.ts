@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { configFromArgs, resumeCommand } from "../lib/cli/train.ts";
+import { configFlags } from "../lib/train/config_flags.ts";
 import { loadCheckpoint, resolveTrainConfig } from "../lib/train/mod.ts";
 import { assert } from "./_assert.ts";
 
@@ -214,7 +215,8 @@ Deno.test("CLI errors are one line naming the problem: exit 2 for usage, 1 for d
   const results = await Promise.all(cases.map(([args]) => runCli(args, dir)));
   cases.forEach(([args, code, pattern], i) => {
     const r = results[i]!;
-    const lines = r.stderr.trim().split("\n");
+    // Deno itself may say it waits for the node_modules lock (another deno process holds it): not the CLI's line.
+    const lines = r.stderr.trim().split("\n").filter((l) => !/^Blocking waiting for file lock/.test(l));
     assert.equal(r.code, code, `${args.join(" ")}: exit ${r.code}; ${r.stderr}`);
     assert.equal(lines.length, 1, `${args.join(" ")}: one line, got ${r.stderr}`);
     assert.match(lines[0]!, /^error: /);
@@ -262,4 +264,23 @@ Deno.test("--allow-software-gpu reaches the config (and the resolved config chec
     () => resolveTrainConfig({ data: "d.jsonl", out: "o", allowSoftwareGpu: "yes" as unknown as boolean }),
     /config.allowSoftwareGpu must be true or false/,
   );
+});
+
+Deno.test("deno task train --help prints one line per config field's flag, derived from the field table", async () => {
+  const dir = await Deno.makeTempDir();
+  const { code, stdout } = await runCli(["--help"], dir);
+  assert.equal(code, 0);
+  for (const { field } of configFlags()) {
+    assert.match(
+      stdout,
+      new RegExp(
+        `^ {2}--${field.flag}\\b.*${field.help.slice(0, 12).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+        "m",
+      ),
+    );
+  }
+  for (const flag of ["config", "threads", "debug", "help"]) {
+    assert.match(stdout, new RegExp(`^ {2}--${flag}\\b`, "m"));
+  }
+  await Deno.remove(dir, { recursive: true });
 });

@@ -1,0 +1,123 @@
+/**
+ * One field of a configuration table ({@link ConfigField}), the {@link field} constructor that keeps an entry on
+ * one line, and the checks the entries are built from. Every check throws a `RangeError` naming the field and
+ * its value.
+ *
+ * @module
+ */
+import { describe } from "../math/validation.ts";
+import { lookup } from "../math/lookup.ts";
+
+/** How a flag's text becomes a value: the name of one of the flag parsers (`FLAG_PARSERS` in `config_flags.ts`). */
+export type FlagKind = "string" | "number" | "integer" | "boolean" | "clip" | "json" | "embedder";
+
+/** Throws a RangeError naming the field and its value unless the value is acceptable. */
+export type FieldCheck = (value: unknown, name: string) => void;
+
+/** The check of a field that names an entry of a table, and the names `--help` lists. */
+export interface NamesCheck {
+  /** Looks the value up by own property (a RangeError listing the names otherwise). */
+  readonly check: FieldCheck;
+  /** The valid names. */
+  readonly choices: () => readonly string[];
+}
+
+/** One field of the configuration. `V` is the field's type in {@link TrainConfig}. */
+export interface ConfigField<V> {
+  /** One line of `--help`. */
+  readonly help: string;
+  /** The command-line flag, without `--`. */
+  readonly flag: string;
+  /** The flag's argument as `--help` names it (`N`, `FILE`); absent for a switch. */
+  readonly arg?: string;
+  /** How the flag's text is parsed. */
+  readonly kind: FlagKind;
+  /** The default, or a function of the fields resolved before this one (γ from the loss). Absent: none. */
+  readonly default?: V | ((resolved: Readonly<Record<string, unknown>>) => V);
+  /** How `--help` shows the default when it is not a plain value. */
+  readonly defaultHelp?: string;
+  /** The valid names, for `--help` (fields that pick an entry of a table). */
+  readonly choices?: () => readonly string[];
+  /** The check of the resolved value. */
+  readonly check: FieldCheck;
+  /** Sub-fields of an object-valued field (`sft`, `wasserstein`), each with its own flag. */
+  readonly fields?: [V] extends [Record<string, unknown>] ? { readonly [S in keyof V]-?: ConfigField<V[S]> }
+    : never;
+  /** Part of the loss options handed to the loss untouched: as a field, or its entries spread (kernels). */
+  readonly loss?: "field" | "spread";
+}
+
+/**
+ * A check from a predicate and what the value must be.
+ *
+ * @param ok The predicate.
+ * @param what What a good value is, for the message.
+ * @returns The check.
+ * @example
+ * ```ts
+ * import { must } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => must((v) => v === 1, "1")(2, "config.x"), /config.x must be 1, got 2/);
+ * ```
+ */
+export const must = (ok: (v: unknown) => boolean, what: string): FieldCheck => (value, name) => {
+  if (!ok(value)) throw new RangeError(`${name} must be ${what}, got ${describe(value)}`);
+};
+/** A check that lets `undefined` through and applies `check` to anything else. */
+export const optional = (check: FieldCheck): FieldCheck => (value, name) => {
+  if (value !== undefined) check(value, name);
+};
+/** A predicate: a safe integer in [lo, hi]. */
+export const isInteger = (lo: number, hi = Number.MAX_SAFE_INTEGER): (v: unknown) => boolean => (v) =>
+  Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
+/** A predicate: a finite number for which `ok` holds. */
+export const isFinite = (ok: (x: number) => boolean): (v: unknown) => boolean => (v) =>
+  typeof v === "number" && Number.isFinite(v) && ok(v);
+/** A check: an integer ≥ `lo` (an interval in steps). */
+export const everyN = (lo: number): FieldCheck => must(isInteger(lo), `an integer >= ${lo}`);
+/** A check: `true` or `false`. */
+export const boolean = must((v) => typeof v === "boolean", "true or false");
+/** A check: a non-empty string (a path, a name); `what` names it in the message. */
+export const path = (what: string): FieldCheck => must((v) => typeof v === "string" && v.length > 0, what);
+/** A field that names an entry of a table: looked up by own property, listing the names in `--help`. */
+export const oneOf = (table: Readonly<Record<string, unknown>>): NamesCheck => ({
+  check: (value: unknown, name: string) => void lookup(table, value, name),
+  choices: () => Object.keys(table),
+});
+/** A table whose keys are `list` (for {@link oneOf} over a list of names). */
+export const names = (list: readonly string[]): Record<string, string> =>
+  Object.fromEntries(list.map((n) => [n, n]));
+
+/**
+ * One entry: `usage` is the flag and its argument as `--help` shows them (`"steps N"`, `"overwrite"`), then how
+ * the flag parses, the default (`undefined`: none), the check, the help line, and any extra property.
+ *
+ * @param usage The flag and its argument's name, separated by a space.
+ * @param kind How the flag's text is parsed.
+ * @param fallback The default.
+ * @param check The check of the resolved value, or a table's names ({@link oneOf}: checked and listed in help).
+ * @param help The help line.
+ * @param extra Further properties (sub-fields, choices, loss membership, how `--help` shows the default).
+ * @returns The entry.
+ * @example
+ * ```ts
+ * import { field, must } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * const steps = field("steps N", "integer", 200, must(Number.isSafeInteger, "an integer"), "preference steps");
+ * assert.deepEqual([steps.flag, steps.arg, steps.default], ["steps", "N", 200]);
+ * ```
+ */
+export function field<V>(
+  usage: string,
+  kind: FlagKind,
+  fallback: NoInfer<ConfigField<V>["default"]>,
+  check: FieldCheck | NamesCheck,
+  help: string,
+  extra: NoInfer<Partial<ConfigField<V>>> = {},
+): ConfigField<V> {
+  const [flag, arg] = usage.split(" ") as [string, string | undefined];
+  const checks = typeof check === "function" ? { check } : check;
+  return { flag, arg, kind, default: fallback, help, ...checks, ...extra };
+}
+/** A predicate: a plain object (not null, not an array). */
+export const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
