@@ -19,8 +19,11 @@ import {
   type KernelSelection,
   type KernelSelectionMetrics,
   kernelSelectionMetrics,
+  type SelectableKernel,
   selectKernel,
 } from "../selection/kernel_selection.ts";
+import { MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
+import { KERNELS } from "../kernels/table.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainDivergence } from "../train/config.ts";
 import type { PreferenceExample } from "../train/data.ts";
@@ -42,12 +45,12 @@ export interface SelectionCheck {
   trainDivergence: TrainDivergence;
 }
 
-/** The chosen kernel → the loss that uses it. */
-export const KERNEL_TO_LOSS: Readonly<Record<string, LossName>> = Object.freeze({
-  polynomial: "poly",
-  rbf: "rbf",
-  spectral: "spectral",
-  mahalanobis: "mahalanobis",
+/** The chosen kernel → the loss that uses it (each kernel's `loss` in `KERNELS`, and HMK's). */
+export const KERNEL_TO_LOSS: Readonly<{ [K in SelectableKernel]: LossName }> = Object.freeze({
+  ...(Object.fromEntries(MIXTURE_KERNELS.map((k) => [k, KERNELS[k].loss])) as Record<
+    MixtureKernelName,
+    LossName
+  >),
   hmk: "hmk",
 });
 
@@ -79,7 +82,7 @@ export async function selectionCheck(
       kernel,
       divergenceMetrics,
       divergence,
-      loss: KERNEL_TO_LOSS[kernel.kernel] ?? "hmk",
+      loss: KERNEL_TO_LOSS[kernel.kernel],
       trainDivergence: divergence.divergence as TrainDivergence,
     };
   } finally {

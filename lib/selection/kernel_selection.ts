@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { MixtureKernelName } from "../kernels/mixture.ts";
 import { assertFinite, assertInRange, assertNonNegative, describe } from "../math/validation.ts";
 import {
   type DistanceFunction,
@@ -124,7 +125,7 @@ export function kernelSelectionMetrics(
 }
 
 /** The kernels {@link selectKernel} can return; `"hmk"` is the fallback mixture. */
-export type SelectableKernel = "rbf" | "polynomial" | "mahalanobis" | "spectral" | "hmk";
+export type SelectableKernel = MixtureKernelName | "hmk";
 
 /** Thresholds of the kernel rule (Sec. 5.1). All must be finite and ≥ 0. */
 export interface KernelSelectionThresholds {
