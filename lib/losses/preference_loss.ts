@@ -13,7 +13,6 @@
  *
  * @module
  */
-import type { Vector } from "../math/types.ts";
 import type { KernelWeights } from "../kernels/mixture.ts";
 import { MIXTURE_KERNELS } from "../kernels/mixture.ts";
 import { assertFinite, describe } from "../math/validation.ts";
