@@ -69,3 +69,8 @@ export const OBJECTIVES: Readonly<Record<"sigmoid" | "robust" | "hinge" | "ipo",
 
 /** The name of an objective. */
 export type ObjectiveName = keyof typeof OBJECTIVES;
+
+/** The objective names, in table order. */
+export const OBJECTIVE_NAMES: readonly ObjectiveName[] = Object.freeze(
+  Object.keys(OBJECTIVES) as ObjectiveName[],
+);
