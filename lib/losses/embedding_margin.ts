@@ -12,9 +12,8 @@ import {
   type KernelWeights,
   logMixKernelValues,
   MIXTURE_KERNELS,
-  type MixtureKernelName,
 } from "../kernels/mixture.ts";
-import { type KernelOptionsByName, KERNELS } from "../kernels/table.ts";
+import { type KernelEntry, type KernelName, type KernelOptionsByName, KERNELS } from "../kernels/table.ts";
 
 /** A prompt's and two responses' embeddings. */
 export interface EmbeddingTriplet {
@@ -29,10 +28,10 @@ export interface EmbeddingTriplet {
 /** Options of {@link embeddingMargin}. */
 export interface EmbeddingMarginOptions extends Partial<KernelOptionsByName> {
   /**
-   * The kernel: a base kernel's name (default `"rbf"`), or mixture weights (flat or HMK effective weights)
+   * The kernel: a name of `KERNELS` (default `"rbf"`), or mixture weights (flat or HMK effective weights)
    * for the mixture kernel Σ wᵢκᵢ.
    */
-  kernel?: MixtureKernelName | KernelWeights;
+  kernel?: KernelName | KernelWeights;
   /**
    * Scale each embedding to unit length first (default true). With unit vectors and the RBF kernel at σ = 1,
    * log κ(x, y) = cos(x, y) − 1, so the margin is cos(e_x, e_w) − cos(e_x, e_l).
@@ -78,9 +77,7 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const kernel = options.kernel ?? "rbf";
   if (typeof kernel === "string") {
     const entry = lookup(
-      KERNELS as unknown as Readonly<
-        Record<string, { logKernel: (a: Vector, b: Vector, o?: unknown) => number }>
-      >,
+      KERNELS as unknown as Readonly<Record<string, KernelEntry<unknown>>>,
       kernel,
       "options.kernel",
     );
@@ -90,11 +87,7 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const logValues = (y: Vector): KernelWeights => {
     const out = {} as KernelWeights;
     for (const k of MIXTURE_KERNELS) {
-      out[k] = (KERNELS[k] as { logKernel: (a: Vector, b: Vector, o?: unknown) => number }).logKernel(
-        x,
-        y,
-        options[k],
-      );
+      out[k] = (KERNELS[k] as KernelEntry<unknown>).logKernel(x, y, options[k]);
     }
     return out;
   };
