@@ -8,11 +8,7 @@ import type { Vector } from "../math/types.ts";
 import { norm } from "../math/vector.ts";
 import { assertFiniteVector, assertSameLength } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
-import {
-  type KernelWeights,
-  logMixKernelValues,
-  MIXTURE_KERNELS,
-} from "../kernels/mixture.ts";
+import { type KernelWeights, logMixKernelValues, MIXTURE_KERNELS } from "../kernels/mixture.ts";
 import { type KernelEntry, type KernelName, type KernelOptionsByName, KERNELS } from "../kernels/table.ts";
 
 /** A prompt's and two responses' embeddings. */
