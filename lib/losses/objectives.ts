@@ -32,9 +32,9 @@ export const OBJECTIVES = Object.freeze(
      * ψ = −(1 − ε) log σ(s) − ε log σ(−s). ε = 0 is DPO.
      */
     sigmoid: {
-      value: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
+      value: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
         (1 - e) * softplus(-s) + (e === 0 ? 0 : e * softplus(s)),
-      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
+      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
         -(1 - e) * sigmoid(-s) + e * sigmoid(s),
       monotone: true, // for ε = 0; with ε > 0 the loss has its minimum at a finite margin
     },
@@ -43,16 +43,16 @@ export const OBJECTIVES = Object.freeze(
      * estimate of the clean-label loss.
      */
     robust: {
-      value: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
+      value: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
         ((1 - e) * softplus(-s) - e * softplus(s)) / (1 - 2 * e),
-      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
+      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
         (-(1 - e) * sigmoid(-s) - e * sigmoid(s)) / (1 - 2 * e),
       monotone: true,
     },
     /** Hinge (SLiC, Zhao et al. 2023): ψ = max(0, 1 − s). */
     hinge: {
-      value: (s: number) => Math.max(0, 1 - s),
-      derivative: (s: number) => (s < 1 ? -1 : 0),
+      value: (s: number): number => Math.max(0, 1 - s),
+      derivative: (s: number): number => (s < 1 ? -1 : 0),
       monotone: true,
     },
     /**
@@ -62,8 +62,8 @@ export const OBJECTIVES = Object.freeze(
      * monotone: past the target, a larger chosen log-prob raises the loss, by design.
      */
     ipo: {
-      value: (s: number, { beta }: ObjectiveContext) => (s / beta - 1 / (2 * beta)) ** 2,
-      derivative: (s: number, { beta }: ObjectiveContext) => (2 * (s / beta - 1 / (2 * beta))) / beta,
+      value: (s: number, { beta }: ObjectiveContext): number => (s / beta - 1 / (2 * beta)) ** 2,
+      derivative: (s: number, { beta }: ObjectiveContext): number => (2 * (s / beta - 1 / (2 * beta))) / beta,
       monotone: false,
     },
   } satisfies Record<string, Objective>,
