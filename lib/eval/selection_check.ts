@@ -45,6 +45,9 @@ export interface SelectionCheck {
   trainDivergence: TrainDivergence;
 }
 
+/** How many training pairs {@link selectionCheck} embeds when not told. */
+export const DEFAULT_SELECTION_LIMIT = 400;
+
 /** The chosen kernel → the loss that uses it (each kernel's `loss` in `KERNELS`, and HMK's). */
 export const KERNEL_TO_LOSS: Readonly<{ [K in SelectableKernel]: LossName }> = Object.freeze({
   ...(Object.fromEntries(MIXTURE_KERNELS.map((k) => [k, KERNELS[k].loss])) as Record<
@@ -72,7 +75,11 @@ export async function selectionCheck(
   tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
   try {
     const tokenizer = await loadTokenizer(ckpt.tokenizer?.name ?? "byte");
-    const triplets = await tripletEmbeddings(reference, tokenizer, examples.slice(0, options.limit ?? 400));
+    const triplets = await tripletEmbeddings(
+      reference,
+      tokenizer,
+      examples.slice(0, options.limit ?? DEFAULT_SELECTION_LIMIT),
+    );
     const kernelMetrics = kernelSelectionMetrics(triplets);
     const divergenceMetrics = divergenceSelectionMetrics(triplets);
     const kernel = selectKernel(kernelMetrics);

@@ -21,6 +21,9 @@ export interface EmbeddingTriplet {
   rejected: Vector;
 }
 
+/** The kernel of the embedding margin when none is named: RBF (σ = 1 gives the cosine difference). */
+export const DEFAULT_EMBEDDING_KERNEL: KernelName = "rbf";
+
 /** Options of {@link embeddingMargin}. */
 export interface EmbeddingMarginOptions extends Partial<KernelOptionsByName> {
   /**
@@ -70,7 +73,7 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const x = normalize ? unit(prompt, "triplet.prompt") : prompt;
   const w = normalize ? unit(chosen, "triplet.chosen") : chosen;
   const l = normalize ? unit(rejected, "triplet.rejected") : rejected;
-  const kernel = options.kernel ?? "rbf";
+  const kernel = options.kernel ?? DEFAULT_EMBEDDING_KERNEL;
   if (typeof kernel === "string") {
     const entry = lookup(
       KERNELS as unknown as Readonly<Record<string, KernelEntry<unknown>>>,
