@@ -45,6 +45,7 @@ const PAIRS: PreferencePair[] = [
 const KERNELS: PreferenceLossOptions = {
   polynomial: { degree: 3, offset: 0.5 },
   rbf: { sigma: 0.7 },
+  rationalQuadratic: { lengthscale: 0.8, alpha: 0.6 },
   mahalanobis: { variance: 2.5 },
   spectral: {
     components: [{ weight: 0.7, lengthscale: 1.3, frequency: 0.2 }, {

@@ -19,8 +19,11 @@ import {
   type KernelSelection,
   type KernelSelectionMetrics,
   kernelSelectionMetrics,
+  type SelectableKernel,
   selectKernel,
 } from "../selection/kernel_selection.ts";
+import { MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
+import { KERNELS } from "../kernels/table.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainDivergence } from "../train/config.ts";
 import type { PreferenceExample } from "../train/data.ts";
@@ -42,12 +45,15 @@ export interface SelectionCheck {
   trainDivergence: TrainDivergence;
 }
 
-/** The chosen kernel → the loss that uses it. */
-export const KERNEL_TO_LOSS: Readonly<Record<string, LossName>> = Object.freeze({
-  polynomial: "poly",
-  rbf: "rbf",
-  spectral: "spectral",
-  mahalanobis: "mahalanobis",
+/** How many training pairs {@link selectionCheck} embeds when not told. */
+export const DEFAULT_SELECTION_LIMIT = 400;
+
+/** The chosen kernel → the loss that uses it (each kernel's `loss` in `KERNELS`, and HMK's). */
+export const KERNEL_TO_LOSS: Readonly<{ [K in SelectableKernel]: LossName }> = Object.freeze({
+  ...(Object.fromEntries(MIXTURE_KERNELS.map((k) => [k, KERNELS[k].loss])) as Record<
+    MixtureKernelName,
+    LossName
+  >),
   hmk: "hmk",
 });
 
@@ -69,7 +75,11 @@ export async function selectionCheck(
   tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
   try {
     const tokenizer = await loadTokenizer(ckpt.tokenizer?.name ?? "byte");
-    const triplets = await tripletEmbeddings(reference, tokenizer, examples.slice(0, options.limit ?? 400));
+    const triplets = await tripletEmbeddings(
+      reference,
+      tokenizer,
+      examples.slice(0, options.limit ?? DEFAULT_SELECTION_LIMIT),
+    );
     const kernelMetrics = kernelSelectionMetrics(triplets);
     const divergenceMetrics = divergenceSelectionMetrics(triplets);
     const kernel = selectKernel(kernelMetrics);
@@ -79,7 +89,7 @@ export async function selectionCheck(
       kernel,
       divergenceMetrics,
       divergence,
-      loss: KERNEL_TO_LOSS[kernel.kernel] ?? "hmk",
+      loss: KERNEL_TO_LOSS[kernel.kernel],
       trainDivergence: divergence.divergence as TrainDivergence,
     };
   } finally {

@@ -7,6 +7,8 @@
 import type { Matrix, Vector } from "../math/types.ts";
 import { assertMatrix, assertPositive } from "../math/validation.ts";
 import { asPair, type Point } from "./point.ts";
+import type { MarginShape } from "./margin_shape.ts";
+import { rbfMargin } from "./rbf.ts";
 
 /** Options of the Mahalanobis kernel κ(a, b) = exp(−½ (a − b)ᵀ Σ⁻¹ (a − b)). */
 export interface MahalanobisKernelOptions {
@@ -17,6 +19,21 @@ export interface MahalanobisKernelOptions {
   precision?: Matrix;
   /** For scalar points: the variance σ² > 0 (default 1); ignored when `precision` is given. */
   variance?: number;
+}
+
+/** Options of the Mahalanobis margin on the scalar reward margin: its variance σ² (see `marginVariance`). */
+export type MahalanobisMarginOptions = Pick<MahalanobisKernelOptions, "variance">;
+
+/** The default variance σ² of scalar points and of the Mahalanobis margin. */
+export const DEFAULT_MAHALANOBIS_VARIANCE = 1;
+
+/** Resolved Mahalanobis margin options (the variance, default {@link DEFAULT_MAHALANOBIS_VARIANCE}), validated. */
+export function mahalanobisMarginDefaults(
+  options: MahalanobisMarginOptions = {},
+): Required<MahalanobisMarginOptions> {
+  const variance = options.variance ?? DEFAULT_MAHALANOBIS_VARIANCE;
+  assertPositive(variance, "options.variance");
+  return { variance };
 }
 
 /**
@@ -40,8 +57,7 @@ export function squaredMahalanobis(a: Point, b: Point, options: MahalanobisKerne
   const p = va.length;
   const tau: Vector = Array.from(va, (x, i) => x - (vb[i] as number));
   if (options.precision === undefined) {
-    const variance = options.variance ?? 1;
-    assertPositive(variance, "options.variance");
+    const { variance } = mahalanobisMarginDefaults(options);
     let s = 0;
     for (let i = 0; i < p; i++) s += (tau[i] as number) ** 2;
     return s / variance;
@@ -103,4 +119,23 @@ export function logMahalanobisKernel(a: Point, b: Point, options: MahalanobisKer
  */
 export function mahalanobisKernel(a: Point, b: Point, options: MahalanobisKernelOptions = {}): number {
   return Math.exp(logMahalanobisKernel(a, b, options));
+}
+
+/**
+ * The Mahalanobis margin on the scalar reward margin: an RBF margin whose bandwidth is the margin's standard
+ * deviation σ² = Var(Δ) estimated from data, i.e. the margin measured in units of its own spread.
+ *
+ * @param options The variance σ² (default 1).
+ * @returns The margin shape.
+ * @throws {RangeError} If the variance is ≤ 0.
+ * @example
+ * ```ts
+ * import { mahalanobisMargin, rbfMargin } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(mahalanobisMargin({ variance: 4 }).g(3), rbfMargin({ sigma: 2 }).g(3));
+ * ```
+ */
+export function mahalanobisMargin(options: MahalanobisMarginOptions = {}): MarginShape {
+  const { variance } = mahalanobisMarginDefaults(options);
+  return rbfMargin({ sigma: Math.sqrt(variance) });
 }

@@ -9,12 +9,20 @@
 import { entropy, logSumExp, softmax } from "../math/stable.ts";
 import type { Vector } from "../math/types.ts";
 import { assertFiniteVector, describe } from "../math/validation.ts";
+import { KERNEL_NAMES, type KernelName, KERNELS } from "./table.ts";
 
-/** The four base kernels of a mixture, in the order of the paper's flat mixture (λ₁…λ₄). */
-export const MIXTURE_KERNELS = ["polynomial", "rbf", "spectral", "mahalanobis"] as const;
+/** The name of a kernel the mixtures use: an entry of `KERNELS` with `mixture: true`. */
+export type MixtureKernelName = {
+  [K in KernelName]: (typeof KERNELS)[K]["mixture"] extends true ? K : never;
+}[KernelName];
 
-/** The name of one of the four base kernels of a mixture. */
-export type MixtureKernelName = typeof MIXTURE_KERNELS[number];
+/**
+ * The base kernels of a mixture, in the order of the paper's flat mixture (λ₁…λ₄): the kernels of `KERNELS`
+ * marked `mixture`, in table order.
+ */
+export const MIXTURE_KERNELS: readonly MixtureKernelName[] = Object.freeze(
+  KERNEL_NAMES.filter((k): k is MixtureKernelName => KERNELS[k].mixture),
+);
 
 /** A weight per base kernel. */
 export type KernelWeights = Record<MixtureKernelName, number>;
@@ -56,9 +64,9 @@ function pair(logits: Vector, name: string): [number, number] {
 /**
  * The flat mixture's weights λ = softmax(θ) over (polynomial, RBF, spectral, Mahalanobis).
  *
- * @param logits Four unconstrained parameters θ, in the order of {@link MIXTURE_KERNELS}.
+ * @param logits One unconstrained parameter θ per kernel of {@link MIXTURE_KERNELS} (four), in its order.
  * @returns The weight of each kernel; they sum to 1.
- * @throws {RangeError} Unless there are exactly four finite logits.
+ * @throws {RangeError} Unless there is exactly one finite logit per mixture kernel.
  * @example
  * ```ts
  * import { flatMixtureWeights } from "@dpo-kernels/dpo-kernels";
@@ -68,14 +76,10 @@ function pair(logits: Vector, name: string): [number, number] {
  */
 export function flatMixtureWeights(logits: Vector): KernelWeights {
   assertFiniteVector(logits, "logits");
-  if (logits.length !== 4) throw new RangeError(`logits must hold 4 values, got ${describe(logits)}`);
+  const n = MIXTURE_KERNELS.length;
+  if (logits.length !== n) throw new RangeError(`logits must hold ${n} values, got ${describe(logits)}`);
   const w = softmax(logits);
-  return {
-    polynomial: w[0] as number,
-    rbf: w[1] as number,
-    spectral: w[2] as number,
-    mahalanobis: w[3] as number,
-  };
+  return Object.fromEntries(MIXTURE_KERNELS.map((k, i) => [k, w[i] as number])) as KernelWeights;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { dot } from "../math/vector.ts";
 import { assertNonNegative, assertPositive } from "../math/validation.ts";
 import { asPair, type Point } from "./point.ts";
+import type { MarginShape } from "./margin_shape.ts";
 
 /** Options of the polynomial kernel κ(a, b) = (a·b + c)^d. */
 export interface PolynomialKernelOptions {
@@ -15,12 +16,17 @@ export interface PolynomialKernelOptions {
   offset?: number;
 }
 
+/** The polynomial kernel's default degree d. */
+export const DEFAULT_POLYNOMIAL_DEGREE = 2;
+/** The polynomial kernel's default offset c. */
+export const DEFAULT_POLYNOMIAL_OFFSET = 1;
+
 /** Resolved polynomial options with their defaults. */
 export function polynomialDefaults(
   options: PolynomialKernelOptions = {},
 ): Required<PolynomialKernelOptions> {
-  const degree = options.degree ?? 2;
-  const offset = options.offset ?? 1;
+  const degree = options.degree ?? DEFAULT_POLYNOMIAL_DEGREE;
+  const offset = options.offset ?? DEFAULT_POLYNOMIAL_OFFSET;
   assertPositive(degree, "options.degree");
   assertNonNegative(offset, "options.offset");
   return { degree, offset };
@@ -75,4 +81,39 @@ export function logPolynomialKernel(a: Point, b: Point, options: PolynomialKerne
     );
   }
   return degree * Math.log(base);
+}
+
+/**
+ * The polynomial margin: s = sign(Δ)·√(((Δ² + c)^d − c^d) / (d·c^{d−1})), the feature distance between the
+ * margin and indifference under κ(a, b) = (ab + c)^d. It grows like |Δ|^d (polynomial pairs keep pulling),
+ * and d = 1 gives DPO exactly.
+ *
+ * @param options Degree d ≥ 1 (default 2) and offset c > 0 (default 1).
+ * @returns The margin shape.
+ * @throws {RangeError} If d < 1 (the shape would not be monotone) or c ≤ 0 (zero curvature at 0).
+ * @example
+ * ```ts
+ * import { polynomialMargin } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * // degree 2, offset 1: G(u) = (u + 2)/2
+ * assert.ok(Math.abs(polynomialMargin({ degree: 2, offset: 1 }).g(4) - 3) < 1e-12);
+ * ```
+ */
+export function polynomialMargin(options: PolynomialKernelOptions = {}): MarginShape {
+  const { degree: d, offset: c } = polynomialDefaults(options);
+  if (d < 1) throw new RangeError(`options.degree must be >= 1 for a monotone margin, got ${d}`);
+  assertPositive(c, "options.offset");
+  // With v = u/c: G = ((1+v)^d − 1)/(d·v), exact near 0 by its Taylor series.
+  const g = (u: number): number => {
+    const v = u / c;
+    if (v < 1e-8) return 1 + ((d - 1) / 2) * v;
+    return Math.expm1(d * Math.log1p(v)) / (d * v);
+  };
+  const dg = (u: number): number => {
+    const v = u / c;
+    if (v < 1e-5) return ((d - 1) / 2 + (v * (d - 1) * (d - 2)) / 3) / c;
+    const p = Math.pow(1 + v, d - 1);
+    return ((d * v * p - (1 + v) * p + 1) / (d * v * v)) / c;
+  };
+  return { g, dg };
 }

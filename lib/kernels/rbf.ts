@@ -6,6 +6,7 @@
 import { squaredEuclidean } from "../math/vector.ts";
 import { assertPositive } from "../math/validation.ts";
 import { asPair, type Point } from "./point.ts";
+import { expRatio, expRatioDerivative, type MarginShape } from "./margin_shape.ts";
 
 /** Options of the RBF kernel κ(a, b) = exp(−‖a − b‖² / 2σ²). */
 export interface RbfKernelOptions {
@@ -13,9 +14,12 @@ export interface RbfKernelOptions {
   sigma?: number;
 }
 
+/** The RBF kernel's default bandwidth σ. */
+export const DEFAULT_RBF_SIGMA = 1;
+
 /** Resolved RBF options with their defaults. */
 export function rbfDefaults(options: RbfKernelOptions = {}): Required<RbfKernelOptions> {
-  const sigma = options.sigma ?? 1;
+  const sigma = options.sigma ?? DEFAULT_RBF_SIGMA;
   assertPositive(sigma, "options.sigma");
   return { sigma };
 }
@@ -59,4 +63,25 @@ export function logRbfKernel(a: Point, b: Point, options: RbfKernelOptions = {})
   const { sigma } = rbfDefaults(options);
   const [va, vb] = asPair(a, b);
   return -squaredEuclidean(va, vb) / (2 * sigma * sigma);
+}
+
+/**
+ * The RBF margin: s = σ·sign(Δ)·√(2(1 − e^{−Δ²/2σ²})), G(u) = E(u/2σ²) with E(v) = (1 − e^{−v})/v.
+ * Bounded by σ√2: the RBF loss saturates, so a pair it already ranks far apart stops pulling. σ → ∞ gives
+ * DPO.
+ *
+ * @param options The bandwidth σ (default 1).
+ * @returns The margin shape.
+ * @throws {RangeError} If σ ≤ 0.
+ * @example
+ * ```ts
+ * import { rbfMargin } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(rbfMargin({ sigma: 2 }).g(0), 1);
+ * ```
+ */
+export function rbfMargin(options: RbfKernelOptions = {}): MarginShape {
+  const { sigma } = rbfDefaults(options);
+  const k = 1 / (2 * sigma * sigma);
+  return { g: (u) => expRatio(k * u), dg: (u) => k * expRatioDerivative(k * u) };
 }

@@ -19,6 +19,7 @@ import { logSumExp } from "../math/stable.ts";
 import { squaredEuclidean } from "../math/vector.ts";
 import { assertFinite, assertInRange, assertNonEmpty, assertPositive, describe } from "../math/validation.ts";
 import { asPair, type Point } from "./point.ts";
+import { expRatio, expRatioDerivative, type MarginShape } from "./margin_shape.ts";
 
 /** One component of the spectral mixture: a Gaussian envelope times a cosine. */
 export interface SpectralComponent {
@@ -46,10 +47,13 @@ export const DEFAULT_SPECTRAL_COMPONENTS: readonly SpectralComponent[] = Object.
   Object.freeze({ weight: 1, lengthscale: 1, frequency: 0.25 }),
 ]);
 
+/** The spectral kernel's default cosine depth ρ. */
+export const DEFAULT_SPECTRAL_DAMPING = 0.5;
+
 /** Resolved spectral options with their defaults, validated. */
 export function spectralDefaults(options: SpectralKernelOptions = {}): Required<SpectralKernelOptions> {
   const components = options.components ?? DEFAULT_SPECTRAL_COMPONENTS;
-  const damping = options.damping ?? 0.5;
+  const damping = options.damping ?? DEFAULT_SPECTRAL_DAMPING;
   if (!Array.isArray(components)) {
     throw new TypeError(`options.components must be an array, got ${describe(components)}`);
   }
@@ -131,4 +135,68 @@ export function logSpectralKernel(a: Point, b: Point, options: SpectralKernelOpt
  */
 export function spectralKernel(a: Point, b: Point, options: SpectralKernelOptions = {}): number {
   return Math.exp(logSpectralKernel(a, b, options));
+}
+
+// sinc(y) = sin y / y and q(y) = (y cos y − sin y)/y³, exact near 0 by their Taylor series.
+function sinc(y: number): number {
+  return Math.abs(y) < 1e-4 ? 1 - (y * y) / 6 : Math.sin(y) / y;
+}
+function sincSlopeRatio(y: number): number {
+  const y2 = y * y;
+  if (Math.abs(y) < 1e-2) return -1 / 3 + y2 / 30 - (y2 * y2) / 840;
+  return (y * Math.cos(y) - Math.sin(y)) / (y2 * y);
+}
+
+/**
+ * The spectral margin: s = sign(Δ)·√(2(κ(0) − κ(Δ)) / c) for the positive spectral mixture kernel
+ * κ(τ) = Σ w_q e^{−τ²/2ℓ_q²}(1 + ρ cos ω_qτ)/(1 + ρ), ω = 2πμ, c = Σ w_q(1/ℓ_q² + ρω_q²/(1 + ρ)).
+ * Monotone in Δ where ρ·ω_q²·ℓ_q² ≤ π(1 − ρ) for every component (the cosine cannot undo the envelope's
+ * decay); the condition is sufficient, not necessary, and far outside it the loss oscillates. ρ = 0 gives an RBF mixture; ρ = 0, ℓ → ∞ gives DPO.
+ *
+ * @param options Components (scalar frequencies) and damping ρ.
+ * @returns The margin shape.
+ * @throws {RangeError} On invalid components, or a vector frequency (the margin is a scalar).
+ * @example
+ * ```ts
+ * import { spectralMargin } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(spectralMargin().g(0) - 1) < 1e-12);
+ * ```
+ */
+export function spectralMargin(options: SpectralKernelOptions = {}): MarginShape {
+  const { components, damping: rho } = spectralDefaults(options);
+  const comps = components.map((c, q) => {
+    if (typeof c.frequency !== "number") {
+      throw new RangeError(`options.components[${q}].frequency must be a number for the scalar margin`);
+    }
+    const omega = 2 * Math.PI * c.frequency;
+    return { w: c.weight, k: 1 / (2 * c.lengthscale * c.lengthscale), omega };
+  });
+  const curvature = comps.reduce(
+    (s, { w, k, omega }) => s + w * (2 * k + (rho * omega * omega) / (1 + rho)),
+    0,
+  );
+  const r = rho / (1 + rho);
+  // d²(u) / u = 2 Σ w [ k·E(k u) + r·e^{−k u}·(ω²/2)·sinc²(ω√u/2) ];  G = that / curvature.
+  const g = (u: number): number => {
+    let s = 0;
+    for (const { w, k, omega } of comps) {
+      const y = (omega * Math.sqrt(u)) / 2;
+      s += w * (k * expRatio(k * u) + r * Math.exp(-k * u) * (omega * omega / 2) * sinc(y) ** 2);
+    }
+    return (2 * s) / curvature;
+  };
+  const dg = (u: number): number => {
+    let s = 0;
+    for (const { w, k, omega } of comps) {
+      const y = (omega * Math.sqrt(u)) / 2;
+      const sc = sinc(y);
+      const b = r * Math.exp(-k * u) * (omega * omega / 2);
+      // d/du sinc²(y) = 2 sinc(y) sinc'(y) dy/du, with sinc'(y)/y = q(y) and y·dy/du = ω²/8.
+      const dSinc2 = 2 * sc * sincSlopeRatio(y) * (omega * omega / 8);
+      s += w * (k * k * expRatioDerivative(k * u) - k * b * sc * sc + b * dSinc2);
+    }
+    return (2 * s) / curvature;
+  };
+  return { g, dg };
 }

@@ -8,13 +8,8 @@ import type { Vector } from "../math/types.ts";
 import { norm } from "../math/vector.ts";
 import { assertFiniteVector, assertSameLength } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
-import {
-  type KernelWeights,
-  logMixKernelValues,
-  MIXTURE_KERNELS,
-  type MixtureKernelName,
-} from "../kernels/mixture.ts";
-import { type KernelOptionsByName, KERNELS } from "../kernels/table.ts";
+import { type KernelWeights, logMixKernelValues, MIXTURE_KERNELS } from "../kernels/mixture.ts";
+import { type KernelEntry, type KernelName, type KernelOptionsByName, KERNELS } from "../kernels/table.ts";
 
 /** A prompt's and two responses' embeddings. */
 export interface EmbeddingTriplet {
@@ -26,13 +21,16 @@ export interface EmbeddingTriplet {
   rejected: Vector;
 }
 
+/** The kernel of the embedding margin when none is named: RBF (σ = 1 gives the cosine difference). */
+export const DEFAULT_EMBEDDING_KERNEL: KernelName = "rbf";
+
 /** Options of {@link embeddingMargin}. */
 export interface EmbeddingMarginOptions extends Partial<KernelOptionsByName> {
   /**
-   * The kernel: a base kernel's name (default `"rbf"`), or mixture weights (flat or HMK effective weights)
+   * The kernel: a name of `KERNELS` (default `"rbf"`), or mixture weights (flat or HMK effective weights)
    * for the mixture kernel Σ wᵢκᵢ.
    */
-  kernel?: MixtureKernelName | KernelWeights;
+  kernel?: KernelName | KernelWeights;
   /**
    * Scale each embedding to unit length first (default true). With unit vectors and the RBF kernel at σ = 1,
    * log κ(x, y) = cos(x, y) − 1, so the margin is cos(e_x, e_w) − cos(e_x, e_l).
@@ -75,12 +73,10 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const x = normalize ? unit(prompt, "triplet.prompt") : prompt;
   const w = normalize ? unit(chosen, "triplet.chosen") : chosen;
   const l = normalize ? unit(rejected, "triplet.rejected") : rejected;
-  const kernel = options.kernel ?? "rbf";
+  const kernel = options.kernel ?? DEFAULT_EMBEDDING_KERNEL;
   if (typeof kernel === "string") {
     const entry = lookup(
-      KERNELS as unknown as Readonly<
-        Record<string, { logKernel: (a: Vector, b: Vector, o?: unknown) => number }>
-      >,
+      KERNELS as unknown as Readonly<Record<string, KernelEntry<unknown>>>,
       kernel,
       "options.kernel",
     );
@@ -90,11 +86,7 @@ export function embeddingMargin(triplet: EmbeddingTriplet, options: EmbeddingMar
   const logValues = (y: Vector): KernelWeights => {
     const out = {} as KernelWeights;
     for (const k of MIXTURE_KERNELS) {
-      out[k] = (KERNELS[k] as { logKernel: (a: Vector, b: Vector, o?: unknown) => number }).logKernel(
-        x,
-        y,
-        options[k],
-      );
+      out[k] = (KERNELS[k] as KernelEntry<unknown>).logKernel(x, y, options[k]);
     }
     return out;
   };

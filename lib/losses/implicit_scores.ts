@@ -23,6 +23,7 @@ import {
   type NamedFGenerator,
 } from "../divergences/f_divergence.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
+import type { DivergenceName } from "../divergences/table.ts";
 import { assertInRange, describe } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
 
@@ -100,16 +101,17 @@ export const IMPLICIT_SCORES: Readonly<{
   js: generatorScore(F_GENERATORS.js()),
 });
 
+/**
+ * The training divergences of `DIVERGENCE_NAMES` that regularize implicitly (all but Wasserstein, which has no
+ * admissible f′, and `f`, which names a generator), plus `forward-kl` and Wang et al.'s `alpha`.
+ */
+type ByDivergenceName = Exclude<DivergenceName, "wasserstein" | "f"> | "forward-kl" | "alpha";
+
 /** Divergences that can regularize implicitly (f-DPO), and the names the f-divergence option accepts. */
-export type ImplicitDivergenceName =
-  | "kl"
-  | "forward-kl"
-  | "js"
-  | "hellinger"
-  | "bhattacharyya"
-  | "renyi"
-  | "alpha"
-  | "f";
+export type ImplicitDivergenceName = ByDivergenceName | "f";
+
+/** The generators with an admissible f′ in log coordinates (all but total variation and χ²). */
+type ByGeneratorName = Exclude<FGeneratorName, "total-variation" | "chi-squared">;
 
 /**
  * The generator `f` uses when none is named: `reverse-kl` (−log t, i.e. KL(π_ref‖π)), the one admissible
@@ -143,8 +145,11 @@ function order(options: ImplicitScoreOptions, what: string, fallback: number): n
   return a;
 }
 
-/** Divergence names → the generator whose score they use. */
-const BY_DIVERGENCE: Readonly<Record<string, (o: ImplicitScoreOptions) => NamedFGenerator>> = {
+/**
+ * Divergence names → the generator whose score they use: typed by the core's divergence names, so a new
+ * divergence without its implicit score does not compile.
+ */
+const BY_DIVERGENCE: Readonly<{ [K in ByDivergenceName]: (o: ImplicitScoreOptions) => NamedFGenerator }> = {
   /** KL(π‖π_ref): t log t. */
   kl: () => F_GENERATORS.kl(),
   /** KL(π_ref‖π): −log t. */
@@ -161,7 +166,7 @@ const BY_DIVERGENCE: Readonly<Record<string, (o: ImplicitScoreOptions) => NamedF
 };
 
 /** f generator names (D_f(p‖q) = Σ q·f(p/q) with p = π) → generators; `alpha` is Amari's. */
-const BY_GENERATOR: Readonly<Record<string, (o: ImplicitScoreOptions) => NamedFGenerator>> = {
+const BY_GENERATOR: Readonly<{ [K in ByGeneratorName]: (o: ImplicitScoreOptions) => NamedFGenerator }> = {
   kl: () => F_GENERATORS.kl(),
   "reverse-kl": () => F_GENERATORS["reverse-kl"](),
   js: () => F_GENERATORS.js(),
@@ -193,7 +198,9 @@ export function implicitGenerator(divergence: string, options: ImplicitScoreOpti
         `use the explicit regularizer (regularizer: "explicit"), which adds α·D(π‖π_ref) over next-token distributions`,
     );
   }
-  const table = viaF ? BY_GENERATOR : BY_DIVERGENCE;
+  const table: Readonly<Record<string, (o: ImplicitScoreOptions) => NamedFGenerator>> = viaF
+    ? BY_GENERATOR
+    : BY_DIVERGENCE;
   return lookup(table, name, viaF ? "options.f" : "divergence")(options);
 }
 

@@ -17,198 +17,32 @@
  *
  * @module
  */
-import { assertFinite } from "../math/validation.ts";
-import type { KernelWeights, MixtureKernelName } from "../kernels/mixture.ts";
-import { MIXTURE_KERNELS } from "../kernels/mixture.ts";
-import { polynomialDefaults, type PolynomialKernelOptions } from "../kernels/polynomial.ts";
-import { rbfDefaults, type RbfKernelOptions } from "../kernels/rbf.ts";
-import { spectralDefaults, type SpectralKernelOptions } from "../kernels/spectral.ts";
-import { assertPositive } from "../math/validation.ts";
+import { assertFinite, assertPositive } from "../math/validation.ts";
+import type { MarginShape } from "../kernels/margin_shape.ts";
+import { type KernelWeights, MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
+import {
+  KERNEL_NAMES,
+  kernelMarginShape,
+  type KernelName,
+  type MarginOptionsByName,
+} from "../kernels/table.ts";
 
-/** The profile G of a kernelized margin s = Δ·√G(u), u = Δ², with its derivative dG/du. */
-export interface MarginShape {
-  /** G(u) > 0 with G(0) = 1. */
-  g(u: number): number;
-  /** dG/du. */
-  dg(u: number): number;
-}
-
-/** Options of every margin shape, by kernel name. */
-export interface MarginShapeOptions {
-  /** Polynomial kernel: degree d ≥ 1 and offset c > 0. */
-  polynomial?: PolynomialKernelOptions;
-  /** RBF kernel: bandwidth σ. */
-  rbf?: RbfKernelOptions;
-  /** Spectral mixture kernel: components and damping. */
-  spectral?: SpectralKernelOptions;
-  /**
-   * Mahalanobis kernel on the scalar margin: the variance σ² of the margin, estimated from data (see
-   * `marginVariance`); default 1.
-   */
-  mahalanobis?: { variance?: number };
-}
-
-// E(v) = (1 − e^−v)/v and its derivative, exact near 0 by their Taylor series.
-function expRatio(v: number): number {
-  return v < 1e-8 ? 1 - v / 2 : -Math.expm1(-v) / v;
-}
-function expRatioDerivative(v: number): number {
-  if (v < 1e-3) return -0.5 + v / 3 - (v * v) / 8 + (v * v * v) / 30;
-  return (Math.exp(-v) * (1 + v) - 1) / (v * v);
-}
-
-// sinc(y) = sin y / y and q(y) = (y cos y − sin y)/y³, exact near 0 by their Taylor series.
-function sinc(y: number): number {
-  return Math.abs(y) < 1e-4 ? 1 - (y * y) / 6 : Math.sin(y) / y;
-}
-function sincSlopeRatio(y: number): number {
-  const y2 = y * y;
-  if (Math.abs(y) < 1e-2) return -1 / 3 + y2 / 30 - (y2 * y2) / 840;
-  return (y * Math.cos(y) - Math.sin(y)) / (y2 * y);
-}
+/**
+ * Options of every margin shape, by kernel name (the Mahalanobis margin takes the variance σ² of the margin,
+ * estimated from data with `marginVariance`; default 1).
+ */
+export type MarginShapeOptions = { [K in KernelName]?: MarginOptionsByName[K] };
 
 /** The linear kernel: G ≡ 1, s = Δ, the loss is DPO. */
 export const LINEAR_MARGIN: MarginShape = Object.freeze({ g: () => 1, dg: () => 0 });
 
-/**
- * The RBF margin: s = σ·sign(Δ)·√(2(1 − e^{−Δ²/2σ²})), G(u) = E(u/2σ²) with E(v) = (1 − e^{−v})/v.
- * Bounded by σ√2: the RBF loss saturates, so a pair it already ranks far apart stops pulling. σ → ∞ gives
- * DPO.
- *
- * @param options The bandwidth σ (default 1).
- * @returns The margin shape.
- * @throws {RangeError} If σ ≤ 0.
- * @example
- * ```ts
- * import { rbfMargin } from "@dpo-kernels/dpo-kernels";
- * import assert from "node:assert/strict";
- * assert.equal(rbfMargin({ sigma: 2 }).g(0), 1);
- * ```
- */
-export function rbfMargin(options: RbfKernelOptions = {}): MarginShape {
-  const { sigma } = rbfDefaults(options);
-  const k = 1 / (2 * sigma * sigma);
-  return { g: (u) => expRatio(k * u), dg: (u) => k * expRatioDerivative(k * u) };
-}
-
-/**
- * The Mahalanobis margin on the scalar reward margin: an RBF margin whose bandwidth is the margin's standard
- * deviation σ² = Var(Δ) estimated from data, i.e. the margin measured in units of its own spread.
- *
- * @param options The variance σ² (default 1).
- * @returns The margin shape.
- * @throws {RangeError} If the variance is ≤ 0.
- * @example
- * ```ts
- * import { mahalanobisMargin, rbfMargin } from "@dpo-kernels/dpo-kernels";
- * import assert from "node:assert/strict";
- * assert.equal(mahalanobisMargin({ variance: 4 }).g(3), rbfMargin({ sigma: 2 }).g(3));
- * ```
- */
-export function mahalanobisMargin(options: { variance?: number } = {}): MarginShape {
-  const variance = options.variance ?? 1;
-  assertPositive(variance, "options.variance");
-  return rbfMargin({ sigma: Math.sqrt(variance) });
-}
-
-/**
- * The polynomial margin: s = sign(Δ)·√(((Δ² + c)^d − c^d) / (d·c^{d−1})), the feature distance between the
- * margin and indifference under κ(a, b) = (ab + c)^d. It grows like |Δ|^d (polynomial pairs keep pulling),
- * and d = 1 gives DPO exactly.
- *
- * @param options Degree d ≥ 1 (default 2) and offset c > 0 (default 1).
- * @returns The margin shape.
- * @throws {RangeError} If d < 1 (the shape would not be monotone) or c ≤ 0 (zero curvature at 0).
- * @example
- * ```ts
- * import { polynomialMargin } from "@dpo-kernels/dpo-kernels";
- * import assert from "node:assert/strict";
- * // degree 2, offset 1: G(u) = (u + 2)/2
- * assert.ok(Math.abs(polynomialMargin({ degree: 2, offset: 1 }).g(4) - 3) < 1e-12);
- * ```
- */
-export function polynomialMargin(options: PolynomialKernelOptions = {}): MarginShape {
-  const { degree: d, offset: c } = polynomialDefaults(options);
-  if (d < 1) throw new RangeError(`options.degree must be >= 1 for a monotone margin, got ${d}`);
-  assertPositive(c, "options.offset");
-  // With v = u/c: G = ((1+v)^d − 1)/(d·v), exact near 0 by its Taylor series.
-  const g = (u: number): number => {
-    const v = u / c;
-    if (v < 1e-8) return 1 + ((d - 1) / 2) * v;
-    return Math.expm1(d * Math.log1p(v)) / (d * v);
-  };
-  const dg = (u: number): number => {
-    const v = u / c;
-    if (v < 1e-5) return ((d - 1) / 2 + (v * (d - 1) * (d - 2)) / 3) / c;
-    const p = Math.pow(1 + v, d - 1);
-    return ((d * v * p - (1 + v) * p + 1) / (d * v * v)) / c;
-  };
-  return { g, dg };
-}
-
-/**
- * The spectral margin: s = sign(Δ)·√(2(κ(0) − κ(Δ)) / c) for the positive spectral mixture kernel
- * κ(τ) = Σ w_q e^{−τ²/2ℓ_q²}(1 + ρ cos ω_qτ)/(1 + ρ), ω = 2πμ, c = Σ w_q(1/ℓ_q² + ρω_q²/(1 + ρ)).
- * Monotone in Δ where ρ·ω_q²·ℓ_q² ≤ π(1 − ρ) for every component (the cosine cannot undo the envelope's
- * decay); the condition is sufficient, not necessary, and far outside it the loss oscillates. ρ = 0 gives an RBF mixture; ρ = 0, ℓ → ∞ gives DPO.
- *
- * @param options Components (scalar frequencies) and damping ρ.
- * @returns The margin shape.
- * @throws {RangeError} On invalid components, or a vector frequency (the margin is a scalar).
- * @example
- * ```ts
- * import { spectralMargin } from "@dpo-kernels/dpo-kernels";
- * import assert from "node:assert/strict";
- * assert.ok(Math.abs(spectralMargin().g(0) - 1) < 1e-12);
- * ```
- */
-export function spectralMargin(options: SpectralKernelOptions = {}): MarginShape {
-  const { components, damping: rho } = spectralDefaults(options);
-  const comps = components.map((c, q) => {
-    if (typeof c.frequency !== "number") {
-      throw new RangeError(`options.components[${q}].frequency must be a number for the scalar margin`);
-    }
-    const omega = 2 * Math.PI * c.frequency;
-    return { w: c.weight, k: 1 / (2 * c.lengthscale * c.lengthscale), omega };
-  });
-  const curvature = comps.reduce(
-    (s, { w, k, omega }) => s + w * (2 * k + (rho * omega * omega) / (1 + rho)),
-    0,
+/** The kernels' margin shapes, by name (options of every kernel in one object), derived from `KERNELS`. */
+export const KERNEL_MARGINS: Readonly<{ [K in KernelName]: (options: MarginShapeOptions) => MarginShape }> =
+  Object.freeze(
+    Object.fromEntries(
+      KERNEL_NAMES.map((k) => [k, (o: MarginShapeOptions) => kernelMarginShape(k, o)]),
+    ) as { [K in KernelName]: (options: MarginShapeOptions) => MarginShape },
   );
-  const r = rho / (1 + rho);
-  // d²(u) / u = 2 Σ w [ k·E(k u) + r·e^{−k u}·(ω²/2)·sinc²(ω√u/2) ];  G = that / curvature.
-  const g = (u: number): number => {
-    let s = 0;
-    for (const { w, k, omega } of comps) {
-      const y = (omega * Math.sqrt(u)) / 2;
-      s += w * (k * expRatio(k * u) + r * Math.exp(-k * u) * (omega * omega / 2) * sinc(y) ** 2);
-    }
-    return (2 * s) / curvature;
-  };
-  const dg = (u: number): number => {
-    let s = 0;
-    for (const { w, k, omega } of comps) {
-      const y = (omega * Math.sqrt(u)) / 2;
-      const sc = sinc(y);
-      const b = r * Math.exp(-k * u) * (omega * omega / 2);
-      // d/du sinc²(y) = 2 sinc(y) sinc'(y) dy/du, with sinc'(y)/y = q(y) and y·dy/du = ω²/8.
-      const dSinc2 = 2 * sc * sincSlopeRatio(y) * (omega * omega / 8);
-      s += w * (k * k * expRatioDerivative(k * u) - k * b * sc * sc + b * dSinc2);
-    }
-    return (2 * s) / curvature;
-  };
-  return { g, dg };
-}
-
-/** The base kernels' margin shapes, by name (options of every kernel in one object). */
-export const KERNEL_MARGINS: Readonly<
-  Record<MixtureKernelName, (options: MarginShapeOptions) => MarginShape>
-> = Object.freeze({
-  polynomial: (o: MarginShapeOptions) => polynomialMargin(o.polynomial),
-  rbf: (o: MarginShapeOptions) => rbfMargin(o.rbf),
-  spectral: (o: MarginShapeOptions) => spectralMargin(o.spectral),
-  mahalanobis: (o: MarginShapeOptions) => mahalanobisMargin(o.mahalanobis),
-});
 
 /**
  * The shape of a mixture of unit-curvature kernels: G = Σᵢ wᵢGᵢ for weights summing to 1.
@@ -229,12 +63,9 @@ export function mixtureMargin(
   options: MarginShapeOptions = {},
 ): { shape: MarginShape; parts: Record<MixtureKernelName, MarginShape> } {
   for (const k of MIXTURE_KERNELS) assertFinite(weights[k], `weights.${k}`);
-  const parts = {
-    polynomial: KERNEL_MARGINS.polynomial(options),
-    rbf: KERNEL_MARGINS.rbf(options),
-    spectral: KERNEL_MARGINS.spectral(options),
-    mahalanobis: KERNEL_MARGINS.mahalanobis(options),
-  };
+  const parts = Object.fromEntries(
+    MIXTURE_KERNELS.map((k) => [k, kernelMarginShape(k, options)]),
+  ) as Record<MixtureKernelName, MarginShape>;
   const shape: MarginShape = {
     g: (u) => MIXTURE_KERNELS.reduce((s, k) => s + weights[k] * parts[k].g(u), 0),
     dg: (u) => MIXTURE_KERNELS.reduce((s, k) => s + weights[k] * parts[k].dg(u), 0),
@@ -276,6 +107,11 @@ export function kernelizedMargin(delta: number, shape: MarginShape): KernelizedM
   return { score, slope: Number.isFinite(slope) ? slope : 0 };
 }
 
+/** The default shrinkage s of {@link marginVariance}. */
+export const DEFAULT_MARGIN_VARIANCE_SHRINKAGE = 0.1;
+/** The default prior variance of {@link marginVariance}. */
+export const DEFAULT_MARGIN_VARIANCE_PRIOR = 1;
+
 /**
  * Estimates the variance of reward margins for the Mahalanobis margin, shrunk toward a prior so that a small
  * or constant batch still gives a usable bandwidth: σ² = (1 − s)·Var(Δ) + s·prior (population variance).
@@ -297,8 +133,8 @@ export function marginVariance(
   margins: readonly number[],
   options: { shrinkage?: number; prior?: number } = {},
 ): number {
-  const shrinkage = options.shrinkage ?? 0.1;
-  const prior = options.prior ?? 1;
+  const shrinkage = options.shrinkage ?? DEFAULT_MARGIN_VARIANCE_SHRINKAGE;
+  const prior = options.prior ?? DEFAULT_MARGIN_VARIANCE_PRIOR;
   if (!(shrinkage >= 0 && shrinkage <= 1)) {
     throw new RangeError(`options.shrinkage must lie in [0, 1], got ${shrinkage}`);
   }

@@ -8,4 +8,7 @@ export * from "./objectives.ts";
 export * from "./implicit_scores.ts";
 export * from "./kernel_margin.ts";
 export * from "./embedding_margin.ts";
+export * from "./loss_table.ts";
+export * from "./loss_options.ts";
+export * from "./resolved_margin.ts";
 export * from "./preference_loss.ts";

@@ -25,47 +25,54 @@ export interface Objective {
 }
 
 /** The objectives, by name. */
-export const OBJECTIVES: Readonly<Record<"sigmoid" | "robust" | "hinge" | "ipo", Objective>> = Object.freeze({
-  /**
-   * DPO (Rafailov et al. 2023) with cDPO label smoothing (Mitchell 2023):
-   * ψ = −(1 − ε) log σ(s) − ε log σ(−s). ε = 0 is DPO.
-   */
-  sigmoid: {
-    value: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
-      (1 - e) * softplus(-s) + (e === 0 ? 0 : e * softplus(s)),
-    derivative: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
-      -(1 - e) * sigmoid(-s) + e * sigmoid(s),
-    monotone: true, // for ε = 0; with ε > 0 the loss has its minimum at a finite margin
-  },
-  /**
-   * Robust DPO (Chowdhury et al. 2024): ψ = ((1 − ε)·(−log σ(s)) + ε·log σ(−s)) / (1 − 2ε), an unbiased
-   * estimate of the clean-label loss.
-   */
-  robust: {
-    value: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
-      ((1 - e) * softplus(-s) - e * softplus(s)) / (1 - 2 * e),
-    derivative: (s: number, { labelSmoothing: e }: ObjectiveContext) =>
-      (-(1 - e) * sigmoid(-s) - e * sigmoid(s)) / (1 - 2 * e),
-    monotone: true,
-  },
-  /** Hinge (SLiC, Zhao et al. 2023): ψ = max(0, 1 − s). */
-  hinge: {
-    value: (s: number) => Math.max(0, 1 - s),
-    derivative: (s: number) => (s < 1 ? -1 : 0),
-    monotone: true,
-  },
-  /**
-   * IPO (Azar et al. 2023, Eq. 17; TRL's `loss_type="ipo"`): ψ = (s/β − 1/(2β))², a regression of the log-ratio
-   * margin h = s/β onto 1/(2β). The loss `ipo` feeds it TRL's length-normalized log-ratios (h in nats per token,
-   * see `LOSSES.ipo`); `ipo-sum` the summed ones. Not
-   * monotone: past the target, a larger chosen log-prob raises the loss, by design.
-   */
-  ipo: {
-    value: (s: number, { beta }: ObjectiveContext) => (s / beta - 1 / (2 * beta)) ** 2,
-    derivative: (s: number, { beta }: ObjectiveContext) => (2 * (s / beta - 1 / (2 * beta))) / beta,
-    monotone: false,
-  },
-});
+export const OBJECTIVES = Object.freeze(
+  {
+    /**
+     * DPO (Rafailov et al. 2023) with cDPO label smoothing (Mitchell 2023):
+     * ψ = −(1 − ε) log σ(s) − ε log σ(−s). ε = 0 is DPO.
+     */
+    sigmoid: {
+      value: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
+        (1 - e) * softplus(-s) + (e === 0 ? 0 : e * softplus(s)),
+      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
+        -(1 - e) * sigmoid(-s) + e * sigmoid(s),
+      monotone: true, // for ε = 0; with ε > 0 the loss has its minimum at a finite margin
+    },
+    /**
+     * Robust DPO (Chowdhury et al. 2024): ψ = ((1 − ε)·(−log σ(s)) + ε·log σ(−s)) / (1 − 2ε), an unbiased
+     * estimate of the clean-label loss.
+     */
+    robust: {
+      value: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
+        ((1 - e) * softplus(-s) - e * softplus(s)) / (1 - 2 * e),
+      derivative: (s: number, { labelSmoothing: e }: ObjectiveContext): number =>
+        (-(1 - e) * sigmoid(-s) - e * sigmoid(s)) / (1 - 2 * e),
+      monotone: true,
+    },
+    /** Hinge (SLiC, Zhao et al. 2023): ψ = max(0, 1 − s). */
+    hinge: {
+      value: (s: number): number => Math.max(0, 1 - s),
+      derivative: (s: number): number => (s < 1 ? -1 : 0),
+      monotone: true,
+    },
+    /**
+     * IPO (Azar et al. 2023, Eq. 17; TRL's `loss_type="ipo"`): ψ = (s/β − 1/(2β))², a regression of the log-ratio
+     * margin h = s/β onto 1/(2β). The loss `ipo` feeds it TRL's length-normalized log-ratios (h in nats per token,
+     * see `LOSSES.ipo`); `ipo-sum` the summed ones. Not
+     * monotone: past the target, a larger chosen log-prob raises the loss, by design.
+     */
+    ipo: {
+      value: (s: number, { beta }: ObjectiveContext): number => (s / beta - 1 / (2 * beta)) ** 2,
+      derivative: (s: number, { beta }: ObjectiveContext): number => (2 * (s / beta - 1 / (2 * beta))) / beta,
+      monotone: false,
+    },
+  } satisfies Record<string, Objective>,
+);
 
 /** The name of an objective. */
 export type ObjectiveName = keyof typeof OBJECTIVES;
+
+/** The objective names, in table order. */
+export const OBJECTIVE_NAMES: readonly ObjectiveName[] = Object.freeze(
+  Object.keys(OBJECTIVES) as ObjectiveName[],
+);

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { MixtureKernelName } from "../kernels/mixture.ts";
+import { firstMatchingRule, formatAgainst, formatThreshold, resolveThresholds } from "./rule_table.ts";
 import { assertFinite, assertInRange, assertNonNegative, describe } from "../math/validation.ts";
 import {
   type DistanceFunction,
@@ -124,7 +126,7 @@ export function kernelSelectionMetrics(
 }
 
 /** The kernels {@link selectKernel} can return; `"hmk"` is the fallback mixture. */
-export type SelectableKernel = "rbf" | "polynomial" | "mahalanobis" | "spectral" | "hmk";
+export type SelectableKernel = MixtureKernelName | "hmk";
 
 /** Thresholds of the kernel rule (Sec. 5.1). All must be finite and ≥ 0. */
 export interface KernelSelectionThresholds {
@@ -177,34 +179,6 @@ export interface KernelSelection {
 }
 
 /**
- * Formats `v` with enough significant digits (3 at least) that it does not print equal to the threshold `t`
- * unless it is equal. Internal to the selection area (not re-exported by the package).
- *
- * @param v The value.
- * @param t The threshold it is compared with (NaN: plain 3 digits).
- * @returns The formatted value.
- * @example
- * ```ts
- * import { formatAgainst } from "./kernel_selection.ts";
- * import assert from "node:assert/strict";
- * assert.equal(formatAgainst(0.61234, 0.5), "0.612");
- * assert.equal(formatAgainst(0.50001, 0.5), "0.50001");
- * ```
- */
-export function formatAgainst(v: number, t: number): string {
-  for (let p = 3; p <= 17; p++) {
-    const a = Number(v.toPrecision(p));
-    if (v === t || a !== Number(t.toPrecision(p))) return String(a);
-  }
-  return String(v);
-}
-
-/** Formats a threshold with at most 6 significant digits. */
-function th(t: number): string {
-  return String(Number(t.toPrecision(6)));
-}
-
-/**
  * The kernel rule of Sec. 5.1 as a table, in the paper's order; the first case that holds wins, and the
  * fallback (the paper is silent when none holds) is the hierarchical mixture HMK.
  *
@@ -229,30 +203,34 @@ export const KERNEL_SELECTION_RULES: readonly KernelSelectionRule[] = Object.fre
       kernel: "rbf",
       test: (m, t) => m.pnav > t.epsilon1 && m.tat < t.epsilon2,
       describe: (m, t) =>
-        `PNAV ${formatAgainst(m.pnav, t.epsilon1)} > ε₁ ${th(t.epsilon1)} and ` +
-        `TAT ${formatAgainst(m.tat, t.epsilon2)} < ε₂ ${th(t.epsilon2)}`,
+        `PNAV ${formatAgainst(m.pnav, t.epsilon1)} > ε₁ ${formatThreshold(t.epsilon1)} and ` +
+        `TAT ${formatAgainst(m.tat, t.epsilon2)} < ε₂ ${formatThreshold(t.epsilon2)}`,
     },
     {
       kernel: "polynomial",
       test: (m, t) => Math.abs(m.nag) < t.approxZero && m.pnd < t.approxZero,
       describe: (m, t) =>
-        `|NAG| ${formatAgainst(Math.abs(m.nag), t.approxZero)} < approxZero ${th(t.approxZero)} and ` +
-        `PND ${formatAgainst(m.pnd, t.approxZero)} < approxZero ${th(t.approxZero)} (NAG ≈ 0 and PND ≈ 0)`,
+        `|NAG| ${formatAgainst(Math.abs(m.nag), t.approxZero)} < approxZero ${
+          formatThreshold(t.approxZero)
+        } and ` +
+        `PND ${formatAgainst(m.pnd, t.approxZero)} < approxZero ${
+          formatThreshold(t.approxZero)
+        } (NAG ≈ 0 and PND ≈ 0)`,
     },
     {
       kernel: "mahalanobis",
       test: (m, t) => m.nag > 0 && m.pnav < t.epsilon3,
       describe: (m, t) =>
         `NAG ${formatAgainst(m.nag, 0)} > 0 and PNAV ${formatAgainst(m.pnav, t.epsilon3)} < ε₃ ${
-          th(t.epsilon3)
+          formatThreshold(t.epsilon3)
         }`,
     },
     {
       kernel: "spectral",
       test: (m, t) => m.tat > t.epsilon4 && m.pnd < t.epsilon5,
       describe: (m, t) =>
-        `TAT ${formatAgainst(m.tat, t.epsilon4)} > ε₄ ${th(t.epsilon4)} and ` +
-        `PND ${formatAgainst(m.pnd, t.epsilon5)} < ε₅ ${th(t.epsilon5)}`,
+        `TAT ${formatAgainst(m.tat, t.epsilon4)} > ε₄ ${formatThreshold(t.epsilon4)} and ` +
+        `PND ${formatAgainst(m.pnd, t.epsilon5)} < ε₅ ${formatThreshold(t.epsilon5)}`,
     },
     {
       kernel: "hmk",
@@ -271,19 +249,6 @@ const KERNEL_LABELS: Readonly<Record<SelectableKernel, string>> = Object.freeze(
   spectral: "Spectral",
   hmk: "HMK",
 });
-
-function resolveKernelThresholds(
-  thresholds: KernelSelectionThresholds,
-): Readonly<Required<KernelSelectionThresholds>> {
-  const t = { ...DEFAULT_KERNEL_SELECTION_THRESHOLDS };
-  for (const key of Object.keys(DEFAULT_KERNEL_SELECTION_THRESHOLDS) as (keyof KernelSelectionThresholds)[]) {
-    const v = thresholds[key];
-    if (v === undefined) continue;
-    assertNonNegative(v, `thresholds.${key}`);
-    t[key] = v;
-  }
-  return t;
-}
 
 /**
  * Chooses a kernel from the selection metrics by the rule of Sec. 5.1, evaluated as the table
@@ -320,18 +285,12 @@ export function selectKernel(
   assertNonNegative(metrics.tat, "metrics.tat");
   assertFinite(metrics.nag, "metrics.nag");
   assertInRange(metrics.nag, "metrics.nag", -1, 1);
-  const t = resolveKernelThresholds(thresholds);
-  for (let i = 0; i < KERNEL_SELECTION_RULES.length; i++) {
-    const r = KERNEL_SELECTION_RULES[i] as KernelSelectionRule;
-    if (r.test(metrics, t)) {
-      const rule = i + 1;
-      const fallback = i === KERNEL_SELECTION_RULES.length - 1 ? ", fallback" : "";
-      return {
-        kernel: r.kernel,
-        reason: `${r.describe(metrics, t)} → ${KERNEL_LABELS[r.kernel]} (rule ${rule}${fallback})`,
-        rule,
-      };
-    }
-  }
-  throw new Error("unreachable: the last kernel rule always holds");
+  const t = resolveThresholds(DEFAULT_KERNEL_SELECTION_THRESHOLDS, thresholds);
+  const { rule: r, number: rule } = firstMatchingRule(KERNEL_SELECTION_RULES, metrics, t);
+  const fallback = rule === KERNEL_SELECTION_RULES.length ? ", fallback" : "";
+  return {
+    kernel: r.kernel,
+    reason: `${r.describe(metrics, t)} → ${KERNEL_LABELS[r.kernel]} (rule ${rule}${fallback})`,
+    rule,
+  };
 }

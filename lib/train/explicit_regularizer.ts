@@ -8,10 +8,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
+import type { FGeneratorName } from "../divergences/f_divergence.ts";
+import type { DivergenceName } from "../divergences/table.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR } from "../losses/implicit_scores.ts";
 import { assertInRange, assertInteger, assertPositive, describe } from "../math/validation.ts";
 import { lookup } from "../math/lookup.ts";
 
+/** Default support size k of the Wasserstein regularizer: the top-k tokens of the two distributions. */
+export const DEFAULT_WASSERSTEIN_TOP_K = 16;
+/** Default entropic ε of the Wasserstein regularizer (its cost 1 − cos lies in [0, 1]). */
+export const DEFAULT_WASSERSTEIN_TENSOR_EPSILON = 0.05;
 /** Default stopping tolerance of the Wasserstein regularizer's Sinkhorn: the L1 row-marginal error, per token. */
 export const DEFAULT_SINKHORN_TENSOR_TOLERANCE = 1e-3;
 /** Default cap on its Sinkhorn iterations. */
@@ -83,7 +89,7 @@ function renyiOrder(o: ExplicitRegularizerOptions): number {
 }
 
 /** f-generators in log space: D_f(p‖q) = Σ q f(p/q) with log p, log q given. */
-const F_TENSORS: Readonly<Record<string, PerToken>> = {
+const F_TENSORS: Readonly<{ [K in FGeneratorName]: PerToken }> = {
   kl: (p, q) => kl(p, q),
   "reverse-kl": (p, q) => kl(q, p),
   js: (p, q) => js(p, q),
@@ -209,8 +215,11 @@ export function sinkhornTensor(
   };
 }
 
-/** The per-token divergences, by name. */
-export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.freeze({
+/**
+ * The per-token divergences, by name: typed by the core's divergence names (`DIVERGENCE_NAMES` of
+ * lib/divergences/table.ts), so a divergence without its explicit tensor form does not compile.
+ */
+export const EXPLICIT_DIVERGENCES: Readonly<{ [K in DivergenceName]: PerToken }> = Object.freeze({
   kl: (p: tf.Tensor2D, q: tf.Tensor2D) => kl(p, q),
   js: (p: tf.Tensor2D, q: tf.Tensor2D) => js(p, q),
   hellinger: (p: tf.Tensor2D, q: tf.Tensor2D) =>
@@ -230,9 +239,9 @@ export const EXPLICIT_DIVERGENCES: Readonly<Record<string, PerToken>> = Object.f
       throw new RangeError("options.tokenEmbeddings is required for the Wasserstein regularizer");
     }
     const v = p.shape[1];
-    const k = Math.min(o.topK ?? 16, v);
+    const k = Math.min(o.topK ?? DEFAULT_WASSERSTEIN_TOP_K, v);
     assertInteger(k, "options.topK", 1);
-    const epsilon = o.epsilon ?? 0.05;
+    const epsilon = o.epsilon ?? DEFAULT_WASSERSTEIN_TENSOR_EPSILON;
     assertPositive(epsilon, "options.epsilon");
     const iterations = o.iterations ?? DEFAULT_SINKHORN_TENSOR_MAX_ITERATIONS;
     assertInteger(iterations, "options.iterations", 1);

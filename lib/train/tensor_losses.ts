@@ -13,19 +13,16 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { MIXTURE_KERNELS } from "../kernels/mixture.ts";
-import { polynomialDefaults } from "../kernels/polynomial.ts";
-import { rbfDefaults } from "../kernels/rbf.ts";
-import { spectralDefaults } from "../kernels/spectral.ts";
-import type { NamedFGenerator } from "../divergences/f_divergence.ts";
+import type { FGeneratorName, NamedFGenerator } from "../divergences/f_divergence.ts";
+import type { ObjectiveName } from "../losses/objectives.ts";
+import { DEFAULT_DIVERGENCE } from "../losses/loss_options.ts";
 import { EXPONENT_CLAMP, implicitGenerator } from "../losses/implicit_scores.ts";
-import type { MarginShapeOptions } from "../losses/kernel_margin.ts";
-import {
-  type MarginKind,
-  type PreferenceLossOptions,
-  resolveLossOptions,
-} from "../losses/preference_loss.ts";
-import { assertPositive, describe } from "../math/validation.ts";
+import { type PreferenceLossOptions, resolveLossOptions } from "../losses/preference_loss.ts";
+import { describe } from "../math/validation.ts";
+import { MixtureParameters } from "./mixture_parameters.ts";
+import { profileFor } from "./tensor_margins.ts";
+
+export { MixtureParameters };
 
 /** The batch inputs: summed response log-probs `[B]` of policy and reference. */
 export interface TensorPreferenceBatch {
@@ -66,171 +63,6 @@ export interface TensorPreferenceResult {
 /** The largest |Δ| a kernel shape sees in float32 (see tensorPreferenceLoss). */
 export const MARGIN_CLIP = 1e6;
 
-function entropyOf(p: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.sum(tf.mul(p, tf.log(tf.maximum(p, 1e-30))))) as tf.Scalar;
-}
-
-/**
- * Trainable mixture weights: the flat mixture's four logits, or HMK's τ and λ logits. Owned variables:
- * call {@link MixtureParameters.dispose}.
- */
-export class MixtureParameters {
-  /** `"mixture"` (flat) or `"hmk"`. */
-  readonly kind: "mixture" | "hmk";
-  /** The variables by name (`logits`, or `tau`, `local`, `global`). */
-  readonly variables: Map<string, tf.Variable>;
-
-  /**
-   * Creates the logits as variables (zeros unless given).
-   *
-   * @param kind Flat mixture or HMK.
-   * @param init Initial logits (default zeros): `{ logits: [4] }` or `{ tau: [2], local: [2], global: [2] }`.
-   */
-  constructor(kind: "mixture" | "hmk", init: Record<string, readonly number[]> = {}) {
-    this.kind = kind;
-    const sizes: Record<string, number> = kind === "mixture"
-      ? { logits: 4 }
-      : { tau: 2, local: 2, global: 2 };
-    this.variables = new Map();
-    for (const [name, size] of Object.entries(sizes)) {
-      const values = init[name] ?? new Array(size).fill(0);
-      if (values.length !== size || !values.every(Number.isFinite)) {
-        throw new RangeError(`${kind} init.${name} must hold ${size} finite logits, got ${describe(values)}`);
-      }
-      this.variables.set(
-        name,
-        tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`),
-      );
-    }
-  }
-
-  #v(name: string): tf.Variable {
-    return this.variables.get(name) as tf.Variable;
-  }
-
-  /** Effective weights `[4]` in the order polynomial, RBF, spectral, Mahalanobis. */
-  weights(): tf.Tensor1D {
-    if (this.kind === "mixture") return tf.softmax(this.#v("logits")) as tf.Tensor1D;
-    const tau = tf.softmax(this.#v("tau"));
-    const local = tf.softmax(this.#v("local")); // (RBF, polynomial)
-    const global = tf.softmax(this.#v("global")); // (spectral, Mahalanobis)
-    const t = tf.unstack(tau);
-    const l = tf.unstack(local);
-    const g = tf.unstack(global);
-    return tf.stack([
-      tf.mul(t[0]!, l[1]!),
-      tf.mul(t[0]!, l[0]!),
-      tf.mul(t[1]!, g[0]!),
-      tf.mul(t[1]!, g[1]!),
-    ]) as tf.Tensor1D;
-  }
-
-  /** The entropy bonus: H(λ) for the flat mixture, H(τ) + H(λ_local) + H(λ_global) for HMK. */
-  entropy(): tf.Scalar {
-    if (this.kind === "mixture") return entropyOf(tf.softmax(this.#v("logits")));
-    return tf.addN(["tau", "local", "global"].map((n) => entropyOf(tf.softmax(this.#v(n))))) as tf.Scalar;
-  }
-
-  /** The current weights as numbers, for the metrics log (τ and λ for HMK, λ for the flat mixture). */
-  snapshot(): Record<string, number> {
-    return tf.tidy(() => {
-      const out: Record<string, number> = {};
-      if (this.kind === "hmk") {
-        const [t1, t2] = tf.softmax(this.#v("tau")).arraySync() as number[];
-        const [l1, l2] = tf.softmax(this.#v("local")).arraySync() as number[];
-        const [l3, l4] = tf.softmax(this.#v("global")).arraySync() as number[];
-        Object.assign(out, {
-          tau1: t1,
-          tau2: t2,
-          lambda_rbf: l1,
-          lambda_poly: l2,
-          lambda_spec: l3,
-          lambda_maha: l4,
-        });
-      }
-      const w = this.weights().arraySync() as number[];
-      MIXTURE_KERNELS.forEach((k, i) => (out[`weight_${k}`] = w[i] as number));
-      return out;
-    });
-  }
-
-  /** Frees the variables. */
-  dispose(): void {
-    for (const v of this.variables.values()) v.dispose();
-    this.variables.clear();
-  }
-}
-
-// ---- margin profiles G(u) as tensor ops -------------------------------------------------------------------
-
-/**
- * (1 − e^{−v})/v for v ≥ 0. Below 1e-7 the argument is held at 1e-7 (relative error < 1e-7, under float32's
- * resolution); branch-free, because tfjs cannot differentiate through the condition of `tf.where`.
- */
-function expRatio(v: tf.Tensor): tf.Tensor {
-  const safe = tf.maximum(v, 1e-7);
-  return tf.div(tf.neg(tf.expm1(tf.neg(safe))), safe);
-}
-
-/** sin(y)/y for y ≥ 0, with the argument held at ≥ 1e-4 (relative error < 2e-9). */
-function sinc(y: tf.Tensor): tf.Tensor {
-  const safe = tf.maximum(y, 1e-4);
-  return tf.div(tf.sin(safe), safe);
-}
-
-type Profile = (u: tf.Tensor, o: MarginShapeOptions) => tf.Tensor;
-
-const rbfProfile = (sigma: number): (u: tf.Tensor) => tf.Tensor => (u) =>
-  expRatio(tf.mul(u, 1 / (2 * sigma * sigma)));
-
-/** G(u) per base kernel, as tensor ops (same formulas as lib/losses/kernel_margin.ts). */
-const PROFILES: Readonly<Record<"polynomial" | "rbf" | "spectral" | "mahalanobis", Profile>> = {
-  polynomial: (u, o) => {
-    const { degree: d, offset: c } = polynomialDefaults(o.polynomial);
-    if (d < 1) throw new RangeError(`options.degree must be >= 1 for a monotone margin, got ${d}`);
-    assertPositive(c, "options.offset");
-    const vMax = Math.pow(1e30, 1 / d) - 1; // keeps (1 + v)^d inside float32
-    const v = tf.clipByValue(tf.div(u, c), 1e-7, vMax);
-    return tf.div(tf.expm1(tf.mul(d, tf.log1p(v))), tf.mul(d, v));
-  },
-  rbf: (u, o) => rbfProfile(rbfDefaults(o.rbf).sigma)(u),
-  mahalanobis: (u, o) => {
-    const variance = o.mahalanobis?.variance ?? 1;
-    assertPositive(variance, "options.variance");
-    return rbfProfile(Math.sqrt(variance))(u);
-  },
-  spectral: (u, o) => {
-    const { components, damping: rho } = spectralDefaults(o.spectral);
-    const r = rho / (1 + rho);
-    let curvature = 0;
-    const terms = components.map((c, q) => {
-      if (typeof c.frequency !== "number") {
-        throw new RangeError(`options.components[${q}].frequency must be a number for the scalar margin`);
-      }
-      const k = 1 / (2 * c.lengthscale * c.lengthscale);
-      const omega = 2 * Math.PI * c.frequency;
-      curvature += c.weight * (2 * k + (rho * omega * omega) / (1 + rho));
-      const ku = tf.mul(u, k);
-      const y = tf.mul(tf.sqrt(tf.maximum(u, 1e-12)), omega / 2);
-      const ripple = tf.mul(tf.mul(tf.exp(tf.neg(ku)), r * omega * omega / 2), tf.square(sinc(y)));
-      return tf.mul(c.weight, tf.add(tf.mul(k, expRatio(ku)), ripple));
-    });
-    return tf.mul(tf.addN(terms), 2 / curvature);
-  },
-};
-
-function profileFor(kind: MarginKind, u: tf.Tensor, o: MarginShapeOptions, weights?: tf.Tensor1D): tf.Tensor {
-  if (kind === "linear") return tf.onesLike(u);
-  if (kind === "mixture" || kind === "hmk") {
-    if (weights === undefined) {
-      throw new RangeError(`loss ${kind} needs mixture parameters (options.mixture)`);
-    }
-    const w = tf.unstack(weights);
-    return tf.addN(MIXTURE_KERNELS.map((k, i) => tf.mul(w[i]!, PROFILES[k](u, o))));
-  }
-  return PROFILES[kind](u, o);
-}
-
 // ---- implicit scores and objectives -----------------------------------------------------------------------
 
 const clipExp = (x: tf.Tensor): tf.Tensor => tf.clipByValue(x, -EXPONENT_CLAMP, EXPONENT_CLAMP);
@@ -239,7 +71,10 @@ const clipExp = (x: tf.Tensor): tf.Tensor => tf.clipByValue(x, -EXPONENT_CLAMP, 
  * f′(eᶻ) − f′(1) per generator family as tensor ops, the same closed forms as the generators'
  * `logDerivative` in lib/divergences/f_divergence.ts (exponents clipped at ±50 alike).
  */
-const GENERATOR_SCORE_TENSORS: Readonly<Record<string, (z: tf.Tensor, g: NamedFGenerator) => tf.Tensor>> = {
+type ScoreTensor = (z: tf.Tensor, g: NamedFGenerator) => tf.Tensor;
+
+/** Typed by the generator names, so a generator without its tensor twin does not compile (TV has no score). */
+const GENERATOR_SCORE_TENSORS: Readonly<{ [K in FGeneratorName]: ScoreTensor | null }> = {
   kl: (z) => z,
   "reverse-kl": (z) => tf.neg(tf.expm1(clipExp(tf.neg(z)))),
   js: (z) => tf.mul(0.5, tf.sub(Math.LN2, tf.softplus(tf.neg(z)))),
@@ -249,13 +84,14 @@ const GENERATOR_SCORE_TENSORS: Readonly<Record<string, (z: tf.Tensor, g: NamedFG
     const a = g.alpha as number;
     return tf.div(tf.expm1(clipExp(tf.mul(z, a - 1))), a - 1);
   },
+  "total-variation": null,
 };
 
 function scoreTensor(divergence: string, o: PreferenceLossOptions): (z: tf.Tensor) => tf.Tensor {
   // Validates, and throws for Wasserstein/TV/χ² with the explicit-form hint.
   const g = implicitGenerator(divergence, o);
   const family = g.alpha !== undefined ? "alpha" : g.name;
-  const fn = GENERATOR_SCORE_TENSORS[family];
+  const fn = GENERATOR_SCORE_TENSORS[family as FGeneratorName] ?? undefined;
   if (fn === undefined || g.logDerivative === undefined) {
     throw new RangeError(`divergence ${describe(divergence)} (generator ${g.name}) has no tensor score`);
   }
@@ -264,7 +100,7 @@ function scoreTensor(divergence: string, o: PreferenceLossOptions): (z: tf.Tenso
 }
 
 const OBJECTIVE_TENSORS: Readonly<
-  Record<string, (s: tf.Tensor, beta: number, eps: number) => tf.Tensor>
+  { [K in ObjectiveName]: (s: tf.Tensor, beta: number, eps: number) => tf.Tensor }
 > = {
   sigmoid: (s, _b, e) =>
     e === 0
@@ -329,7 +165,7 @@ export function tensorPreferenceLoss(
   );
 
   // r = β·φ(z), z = ℓ − ℓ_ref (per token for length-normalized losses, as TRL's IPO).
-  const phi = scoreTensor(options.divergence ?? "kl", options);
+  const phi = scoreTensor(options.divergence ?? DEFAULT_DIVERGENCE, options);
   let zChosen: tf.Tensor = tf.sub(flushTinyGradients(batch.policyChosen), batch.referenceChosen);
   let zRejected: tf.Tensor = tf.sub(flushTinyGradients(batch.policyRejected), batch.referenceRejected);
   if (spec.lengthNormalized) {
@@ -369,7 +205,7 @@ export function tensorPreferenceLoss(
       tf.sqrt(profileFor(spec.margin, tf.square(clipped), options, weights)),
     ) as tf.Tensor1D;
   }
-  let loss = tf.mean(OBJECTIVE_TENSORS[spec.objective]!(scores, beta, eps)) as tf.Scalar;
+  let loss = tf.mean(OBJECTIVE_TENSORS[spec.objective](scores, beta, eps)) as tf.Scalar;
 
   if (sftWeight > 0) {
     if (batch.chosenTokens === undefined) {

@@ -31,7 +31,7 @@ class SpectralComponent:
 @dataclass(frozen=True)
 class KernelOptions:
     """The base kernels' settings (defaults as lib/kernels: degree 2, offset 1, sigma 1, one spectral component
-    (1, 1, 0.25) with damping 0.5, Mahalanobis variance 1)."""
+    (1, 1, 0.25) with damping 0.5, Mahalanobis variance 1, rational quadratic length-scale 1 and alpha 1)."""
 
     polynomial_degree: float = 2.0
     polynomial_offset: float = 1.0
@@ -39,11 +39,14 @@ class KernelOptions:
     spectral_components: Tuple[SpectralComponent, ...] = field(default_factory=lambda: (SpectralComponent(),))
     spectral_damping: float = 0.5
     mahalanobis_variance: float = 1.0
+    rational_quadratic_lengthscale: float = 1.0
+    rational_quadratic_alpha: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.polynomial_degree >= 1:
             raise ValueError(f"polynomial_degree must be >= 1 for a monotone margin, got {self.polynomial_degree!r}")
-        for name in ("polynomial_offset", "rbf_sigma", "mahalanobis_variance"):
+        for name in ("polynomial_offset", "rbf_sigma", "mahalanobis_variance", "rational_quadratic_lengthscale",
+                     "rational_quadratic_alpha"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
         if not (0 <= self.spectral_damping < 1):
@@ -110,13 +113,28 @@ def mahalanobis_shape(variance: float) -> Shape:
     return rbf_shape(math.sqrt(variance))
 
 
+def rational_quadratic_shape(lengthscale: float, alpha: float) -> Shape:
+    """Rational quadratic: with v = u/(2 alpha l^2), G = (1 - (1 + v)^-alpha)/(alpha v)."""
+    a, c = float(alpha), 2 * float(alpha) * float(lengthscale) ** 2
+
+    def g(delta: Tensor) -> Tensor:
+        v = delta * delta / c
+        small = v < 1e-8
+        safe = torch.where(small, torch.ones_like(v), v)
+        return torch.where(small, 1 - (a + 1) / 2 * v, -torch.expm1(-a * torch.log1p(safe)) / (a * safe))
+
+    return g
+
+
 KERNEL_SHAPES: Dict[str, Callable[[KernelOptions], Shape]] = {
     "polynomial": lambda o: polynomial_shape(o.polynomial_degree, o.polynomial_offset),
     "rbf": lambda o: rbf_shape(o.rbf_sigma),
     "spectral": lambda o: spectral_shape(o.spectral_components, o.spectral_damping),
     "mahalanobis": lambda o: mahalanobis_shape(o.mahalanobis_variance),
+    "rationalQuadratic": lambda o: rational_quadratic_shape(o.rational_quadratic_lengthscale,
+                                                            o.rational_quadratic_alpha),
 }
-"""The base kernels' margin shapes, by name."""
+"""The kernels' margin shapes, by name (the keys of lib/kernels/table.ts's KERNELS)."""
 
 
 def linear_shape(delta: Tensor) -> Tensor:

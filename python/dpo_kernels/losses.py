@@ -50,6 +50,7 @@ LOSSES: Dict[str, LossSpec] = {
     "rbf": LossSpec("sigmoid", "rbf", description="RBF kernel"),
     "spectral": LossSpec("sigmoid", "spectral", description="spectral kernel"),
     "mahalanobis": LossSpec("sigmoid", "mahalanobis", description="Mahalanobis kernel"),
+    "rational-quadratic": LossSpec("sigmoid", "rationalQuadratic", description="rational quadratic kernel"),
     "mixture": LossSpec("sigmoid", "mixture", description="flat kernel mixture (softmax over 4)"),
     "hmk": LossSpec("sigmoid", "hmk", entropy_weight=0.05, description="hierarchical mixture of kernels"),
 }

@@ -1,4 +1,4 @@
-"""Golden values from TRL's own loss code, for the TypeScript tests (tests/losses_trl.test.ts).
+"""Golden values from TRL's own loss code, for the TypeScript tests (tests/losses_preference_loss_trl.test.ts).
 
 Calls trl.DPOTrainer.dpo_loss (the pinned TRL, on a stand-in for the trainer's state) for the DPO family (sigmoid,
 cDPO, robust, hinge, IPO) and TRL's f-divergence scores (reverse KL, JS, alpha), and writes

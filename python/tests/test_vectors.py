@@ -43,11 +43,14 @@ def kernel_options(o: Dict[str, Any]) -> KernelOptions:
             SpectralComponent(c["weight"], c["lengthscale"], c["frequency"]) for c in comps),
         spectral_damping=spec.get("damping", 0.5),
         mahalanobis_variance=o.get("mahalanobis", {}).get("variance", 1.0),
+        rational_quadratic_lengthscale=o.get("rationalQuadratic", {}).get("lengthscale", 1.0),
+        rational_quadratic_alpha=o.get("rationalQuadratic", {}).get("alpha", 1.0),
     )
 
 
 KNOWN_OPTIONS = {"loss", "beta", "gamma", "divergence", "alpha", "f", "unitSlope", "labelSmoothing", "sftWeight",
-                 "entropyWeight", "mixtureLogits", "hmkLogits", "polynomial", "rbf", "spectral", "mahalanobis"}
+                 "entropyWeight", "mixtureLogits", "hmkLogits", "polynomial", "rbf", "spectral", "mahalanobis",
+                 "rationalQuadratic"}
 
 
 def loss_module(o: Dict[str, Any]) -> DPOKernelsLoss:

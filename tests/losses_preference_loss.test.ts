@@ -1,6 +1,7 @@
 import {
-  embeddingMargin,
   implicitScore,
+  KERNEL_NAMES,
+  KERNELS,
   LOSSES,
   type LossName,
   preferenceLoss,
@@ -101,15 +102,12 @@ Deno.test("every kernel loss equals DPO to first order at indifference", () => {
   }
 });
 
-const KERNEL_LOSSES = [
+const KERNEL_LOSSES: LossName[] = [
   "dpo",
   "hybrid",
   "robust",
   "hinge",
-  "poly",
-  "rbf",
-  "spectral",
-  "mahalanobis",
+  ...KERNEL_NAMES.map((k) => KERNELS[k].loss),
   "mixture",
   "hmk",
 ];
@@ -304,19 +302,4 @@ Deno.test("batch statistics follow TRL's names and the gradients are of the mean
   assertClose(b.items[1]!.gradChosen, single[1]!.gradChosen / 2, 1e-15);
   assert.equal(b.accuracy, 0.5);
   assertClose(b.rewardsChosen, 0.1 * ((-20 + 21) + (-25 + 21)) / 2, 1e-15);
-});
-
-Deno.test("embedding margin: cosine difference under the unit RBF; every kernel and the mixture", () => {
-  const t = { prompt: [1, 2, 0.5], chosen: [0.9, 2.1, 0.4], rejected: [-1, 0.3, 2] };
-  const cos = (a: number[], b: number[]) =>
-    a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
-  assertClose(embeddingMargin(t), cos(t.prompt, t.chosen) - cos(t.prompt, t.rejected), 1e-12);
-  for (const kernel of ["polynomial", "rbf", "spectral", "mahalanobis"] as const) {
-    assert.ok(embeddingMargin(t, { kernel, polynomial: { offset: 2 } }) > 0, kernel);
-  }
-  const uniform = { polynomial: 0.25, rbf: 0.25, spectral: 0.25, mahalanobis: 0.25 };
-  assert.ok(Number.isFinite(embeddingMargin(t, { kernel: uniform, polynomial: { offset: 2 } })));
-  assert.throws(() => embeddingMargin({ ...t, chosen: [0, 0, 0] }), /triplet.chosen/);
-  assert.throws(() => embeddingMargin({ ...t, rejected: [1, 2] }), /triplet.rejected/);
-  assert.throws(() => embeddingMargin(t, { kernel: "nope" as "rbf" }), /options.kernel/);
 });
