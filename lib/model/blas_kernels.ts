@@ -185,7 +185,9 @@ function runPlan(
     blas.sgemm(false, transB, m * count, n, k, 1, a, lda, b, ldb, beta, c, n);
     return;
   }
+  // Each call gets exactly its matrices, so the extent check in loadBlas's sgemm bounds every access.
   for (let i = 0; i < count; i++) {
+    const ao = (aIndex[i] as number) * aSize, bo = (bIndex[i] as number) * bSize, co = i * cSize;
     blas.sgemm(
       transA,
       transB,
@@ -193,12 +195,12 @@ function runPlan(
       n,
       k,
       1,
-      a.subarray((aIndex[i] as number) * aSize),
+      a.subarray(ao, ao + aSize),
       lda,
-      b.subarray((bIndex[i] as number) * bSize),
+      b.subarray(bo, bo + bSize),
       ldb,
       beta,
-      c.subarray(i * cSize),
+      c.subarray(co, co + cSize),
       n,
     );
   }
