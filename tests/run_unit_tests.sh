@@ -9,7 +9,7 @@
 # group "wgpu and Mesa (webgpu)", a process that loads none of OpenBLAS, onnxruntime, sharp or resvg: so the
 # likely source is the teardown of wgpu and Mesa's llvmpipe, not our FFI calls (every BLAS call checks its
 # extents first, and none fails). One such crash, with a backtrace, was glibc finding a corrupted fastbin while
-# a tokio worker thread (where Deno runs async ops such as WebGPU's) freed its arena at thread exit. The
+# one of Deno's tokio worker threads freed its malloc arena at thread exit (glibc 2.36). The
 # corrupting write inside wgpu/Mesa is not found (issue 8). A death by signal after
 # a summary line "ok | N passed | 0 failed" is reported loudly, naming the group, and not counted as a
 # failure; any failed test, and any crash before the summary, still fails the run.
