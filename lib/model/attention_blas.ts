@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type StridedFamily, stridedMatMuls } from "./blas_kernels.ts";
+import { type StridedFamily, stridedMatMuls } from "./strided_matmuls.ts";
 
 /** The strided calls of one attention shape (T, B, H, d_h), built once per shape. */
 interface AttentionPlan {

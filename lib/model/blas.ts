@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkSgemm, checkSgemv } from "./blas_checks.ts";
 
 /** The install hint in every "not found" error. */
 export const BLAS_INSTALL_HINT =
@@ -55,6 +56,9 @@ export interface Blas {
    * C = α·op(A)·op(B) + β·C, row-major, op(X) = Xᵀ when its flag is set; A `[M, K]` (or `[K, M]` transposed)
    * with row stride lda, B `[K, N]` (or `[N, K]`) with row stride ldb, C `[M, N]` with row stride ldc. The
    * arrays start at the matrices' first elements (pass `subarray` views).
+   *
+   * @throws {RangeError} When a size or stride is invalid or an array is shorter than the elements the call
+   * can touch ({@link checkSgemm}); nothing is called then.
    */
   sgemm(
     transA: boolean,
@@ -74,6 +78,8 @@ export interface Blas {
   /**
    * y = α·op(A)·x + β·y, row-major A `[M, N]` with row stride lda, op(A) = Aᵀ when trans; x and y with
    * strides incx and incy.
+   *
+   * @throws {RangeError} When a size or stride is invalid or an array is too short ({@link checkSgemv}).
    */
   sgemv(
     trans: boolean,
@@ -237,7 +243,8 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
     const blas: Blas = {
       path,
       name,
-      sgemm: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
+      sgemm: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => {
+        checkSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         sgemmRaw(
           ROW_MAJOR,
           transA ? TRANS : NO_TRANS,
@@ -253,9 +260,12 @@ export function loadBlas(candidates: readonly string[] = blasCandidates()): Blas
           beta,
           c,
           ldc,
-        ),
-      sgemv: (trans, m, n, alpha, a, lda, x, incx, beta, y, incy) =>
-        sgemvRaw(ROW_MAJOR, trans ? TRANS : NO_TRANS, m, n, alpha, a, lda, x, incx, beta, y, incy),
+        );
+      },
+      sgemv: (trans, m, n, alpha, a, lda, x, incx, beta, y, incy) => {
+        checkSgemv(trans, m, n, a, lda, x, incx, y, incy);
+        sgemvRaw(ROW_MAJOR, trans ? TRANS : NO_TRANS, m, n, alpha, a, lda, x, incx, beta, y, incy);
+      },
       setThreads: (n: number) => {
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${n}`);
         s.openblas_set_num_threads?.(n);
