@@ -3,9 +3,12 @@
  * check — where the pair the paper's rules recommend for the data ranks among the measured ones.
  *
  *   deno task grid [--losses dpo,poly,rbf,spectral,mahalanobis,hmk] [--divergences kl,js,…] [--seeds 3]
- *                  [--steps 300] [--sft-steps 1500] [--data FILE --test FILE] [--out out/grid]
+ *                  [--steps 300] [--sft-steps 1500] [--budget 60] [--data FILE --test FILE] [--out out/grid]
  *
- * Finished cells are kept in `OUT/results/` and skipped when the command runs again.
+ * Finished cells are kept in `OUT/results/` and skipped when the command runs again. Under a budget (default
+ * 60 minutes, counted from the start) a timing pilot measures every loss and column, the plan (steps per
+ * cell, cells that fit, predicted minutes) is printed before the first cell, the grid stops at the deadline,
+ * and the cells not run are listed on screen and in `grid.md`.
  *
  * @module
  */
@@ -13,7 +16,10 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { judge, readSyntheticJsonl } from "../data/synthetic/mod.ts";
 import type { Judge, JudgeableExample } from "../eval/evaluate.ts";
-import { type GridOptions, runGrid, sftReference } from "../eval/experiment.ts";
+import { cellName, type GridCell, type GridOptions, runGrid, sftReference } from "../eval/experiment.ts";
+import { gridCells } from "../eval/grid_cells.ts";
+import { measureGridCosts } from "../eval/grid_pilot.ts";
+import { formatPlan, planGrid } from "../eval/grid_plan.ts";
 import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
 import { selectionCheck } from "../eval/selection_check.ts";
 import { LOSSES, type LossName } from "../losses/preference_loss.ts";
@@ -33,7 +39,11 @@ Usage: deno task grid [options]
   --divergences LIST  comma-separated, from: ${TRAIN_DIVERGENCES.join(" ")} (default all seven)
                       divergences with the same implicit score train once, in a column named by all of them
   --seeds N           seeds per cell (default 3)
-  --steps N           preference steps per run (default 300)
+  --steps N           preference steps per run (default 300; fewer if the budget needs it)
+  --budget MINUTES    wall-time budget from the start, SFT included (default 60; 0: no budget, no pilot):
+                      a pilot times each loss and column, the plan picks the steps (at least 100, else it
+                      drops Wasserstein's column, then seeds, then columns) and is printed first; the grid
+                      stops at the deadline and lists the cells not run
   --sft-steps N       SFT steps of the shared reference (default 1500)
   --data FILE         training pairs (default: the embedded synthetic suite)
   --test FILE         held-out pairs (default: the suite's test split); generation F1 only on the suite
@@ -59,6 +69,56 @@ function list<T extends string>(
   return items as T[];
 }
 
+/** Seconds kept back from the budget for the report (table, figure) after the last cell. */
+const REPORT_SECONDS = 15;
+
+/**
+ * Times the cells still to run (a pilot), plans them to the time left before `deadline`, prints the plan and
+ * writes it to `OUT/plan.json`, and sets `options` to run it (steps, cells, deadline). Finished cells keep
+ * their steps: a resumed grid plans the others at the same steps.
+ */
+async function planToBudget(
+  options: GridOptions,
+  asked: readonly GridCell[],
+  referenceDir: string,
+  deadline: number,
+  elapsed: () => string,
+): Promise<string> {
+  const finished = new Map<string, number | undefined>();
+  for (const cell of asked) {
+    const file = `${options.out}/results/${cellName(cell)}.json`;
+    const steps = await Deno.readTextFile(file).then(
+      (t) => (JSON.parse(t) as { steps?: number }).steps,
+      () => null,
+    );
+    if (steps !== null) finished.set(cellName(cell), steps);
+  }
+  const todo = asked.filter((c) => !finished.has(cellName(c)));
+  const done = asked.filter((c) => finished.has(cellName(c)));
+  const doneSteps = [...new Set(finished.values())].filter((s): s is number => s !== undefined);
+  const requested = doneSteps.length === 1 ? doneSteps[0]! : options.base!.steps!;
+  if (todo.length === 0) return `${requested} steps per cell`;
+  const pilot = await measureGridCosts(options, todo, referenceDir);
+  const left = Math.max(0, (deadline - Date.now()) / 1000);
+  const plan = planGrid({
+    costs: pilot.costs,
+    budgetSeconds: left,
+    steps: requested,
+    minSteps: doneSteps.length === 1 ? requested : undefined,
+  });
+  console.log(`[${elapsed()}] pilot took ${pilot.seconds.toFixed(0)} s`);
+  for (const line of formatPlan(plan, left)) console.log(`[${elapsed()}] ${line}`);
+  await Deno.writeTextFile(
+    `${options.out}/plan.json`,
+    JSON.stringify({ budgetSeconds: left, pilot: { ...pilot, costs: undefined }, ...plan }, null, 2) + "\n",
+  );
+  const predicted = new Map(plan.cells.map((c) => [cellName(c.cell), c.predictedSeconds]));
+  options.base = { ...options.base, steps: plan.steps > 0 ? plan.steps : requested };
+  options.cells = [...done, ...plan.cells.map((c) => c.cell)];
+  options.budget = { deadline, predictSeconds: (cell) => predicted.get(cellName(cell)) ?? 0 };
+  return `${plan.steps > 0 ? plan.steps : requested} steps per cell`;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -67,6 +127,7 @@ async function main(): Promise<number> {
       divergences: { type: "string" },
       seeds: { type: "string", default: "3" },
       steps: { type: "string", default: "300" },
+      budget: { type: "string", default: "60" },
       "sft-steps": { type: "string", default: "1500" },
       data: { type: "string" },
       test: { type: "string" },
@@ -96,6 +157,12 @@ async function main(): Promise<number> {
     console.error(`error: ${(e as Error).message}`);
     return 2;
   }
+  const budgetMinutes = Number(values.budget);
+  if (!Number.isFinite(budgetMinutes) || budgetMinutes < 0) {
+    console.error(`error: --budget takes minutes ≥ 0, got ${JSON.stringify(values.budget)}`);
+    return 2;
+  }
+  const deadline = Date.now() + budgetMinutes * 60_000 - REPORT_SECONDS * 1000;
   tf.enableProdMode();
   const choice = chooseCpuBackend(
     values.backend,
@@ -147,7 +214,26 @@ async function main(): Promise<number> {
   console.log(
     `[${elapsed()}] divergence selection: ${selection.divergence.divergence} — ${selection.divergence.reason}`,
   );
+  const asked = gridCells(options);
+  let stepsNote = `${options.base?.steps} steps per cell`;
+  if (budgetMinutes > 0) stepsNote = await planToBudget(options, asked, referenceDir, deadline, elapsed);
   const results = await runGrid(options);
+  const ran = new Set(results.map(cellName));
+  const notRun = asked.filter((c) => !ran.has(cellName(c)));
+  const notRunNote = notRun.length === 0
+    ? "Every cell ran."
+    : `Not run (budget): ${notRun.map(cellName).join(", ")}.`;
+  console.log(`[${elapsed()}] ${results.length} of ${asked.length} cells done (${stepsNote}). ${notRunNote}`);
+  if (results.length === 0) {
+    await Deno.writeTextFile(
+      `${options.out}/grid.md`,
+      `# Grid
+
+No cell ran. ${notRunNote}
+`,
+    );
+    return 0;
+  }
   const metric = synthetic ? "generationF1" : "preferenceF1";
   // A column stands for every divergence with the same regularizer function (e.g. "hellinger = bhattacharyya").
   const labelOf = new Map<string, string>();
@@ -175,7 +261,7 @@ async function main(): Promise<number> {
   );
   await Deno.writeTextFile(
     `${options.out}/grid.md`,
-    `# Grid: ${metric}\n\n${table}\n\nSelection check: ${verdict}.\n`,
+    `# Grid: ${metric}\n\n${table}\n\n${stepsNote}. ${notRunNote}\n\nSelection check: ${verdict}.\n`,
   );
   console.log(`[${elapsed()}] wrote ${options.out}/grid.md, grid_${metric}.png, selection_check.json`);
   return 0;

@@ -1,0 +1,65 @@
+/**
+ * The cells of an experiment grid, and the training configuration of one: shared by the grid's run
+ * (`experiment.ts`) and its timing pilot (`grid_pilot.ts`).
+ *
+ * @module
+ */
+import type { TrainConfig } from "../train/config.ts";
+import { divergenceColumns, type GridCell, type GridOptions } from "./experiment.ts";
+
+/**
+ * Every cell of a grid, in run order (seed, then loss, then divergence column).
+ *
+ * @param options The grid's axes and shared settings.
+ * @returns The cells.
+ * @example
+ * ```ts
+ * import { gridCells } from "./grid_cells.ts";
+ * import assert from "node:assert/strict";
+ * const cells = gridCells({ losses: ["dpo"], divergences: ["kl", "hellinger", "bhattacharyya"], seeds: [0, 1] });
+ * assert.deepEqual(cells.map((c) => `${c.divergence}${c.seed}`), ["kl0", "hellinger0", "kl1", "hellinger1"]);
+ * ```
+ */
+export function gridCells(
+  options: Pick<GridOptions, "losses" | "divergences" | "seeds" | "base">,
+): GridCell[] {
+  const columns = divergenceColumns(options.divergences ?? ["kl"], options.base ?? {});
+  return (options.seeds ?? [0, 1, 2]).flatMap((seed) =>
+    (options.losses ?? ["dpo", "rbf", "hmk"]).flatMap((loss) =>
+      columns.map(({ divergence }) => ({ loss, divergence, seed }))
+    )
+  );
+}
+
+/**
+ * The training configuration of one grid cell: the shared settings, from the reference, no held-out split and
+ * no checkpoints; Wasserstein explicitly.
+ *
+ * @param options The grid's options.
+ * @param cell The cell.
+ * @param referenceDir The reference checkpoint.
+ * @param out The run's folder.
+ * @returns The configuration for `train`.
+ */
+export function cellConfig(
+  options: GridOptions,
+  cell: GridCell,
+  referenceDir: string,
+  out: string,
+): TrainConfig {
+  return {
+    ...options.base,
+    data: options.train,
+    out,
+    overwrite: true, // a cell without its result file did not finish: train it again
+    model: referenceDir,
+    seed: cell.seed,
+    sft: { steps: 0 },
+    loss: cell.loss,
+    divergence: cell.divergence,
+    regularizer: cell.divergence === "wasserstein" ? "explicit" : options.base?.regularizer ?? "implicit",
+    evalFraction: 0,
+    evalEvery: 0,
+    checkpointEvery: 0,
+  };
+}
