@@ -46,7 +46,7 @@ export interface GridPilot {
  * @param options The grid's options (data, shared settings, evaluation).
  * @param cells The cells to cost (at least one).
  * @param referenceDir The reference checkpoint every cell starts from.
- * @param steps Timed steps per pilot run (default 3).
+ * @param steps Timed steps per pilot run (default 3; the median step counts).
  * @returns The timings and each cell's predicted cost.
  */
 export async function measureGridCosts(
@@ -72,7 +72,9 @@ export async function measureGridCosts(
       if (event.type === "step" && event.phase === "preference") at.push(performance.now());
     }
     const end = performance.now();
-    const perStep = at.length < 2 ? (end - t0) / 1000 : (at.at(-1)! - at[0]!) / (at.length - 1) / 1000;
+    // The median gap between step events: a slow first step (new shapes, a cold cache) does not count.
+    const gaps = at.slice(1).map((t, i) => t - at[i]!).sort((a, b) => a - b);
+    const perStep = (gaps.length === 0 ? end - t0 : gaps[Math.floor(gaps.length / 2)]!) / 1000;
     const setup = (end - t0) / 1000 - perStep * Math.max(1, at.length);
     return { cell, secondsPerStep: perStep, setupSeconds: Math.max(0, setup) };
   };
