@@ -48,18 +48,21 @@ Deno.test("runGrid under a budget: the first cell that does not fit ends the gri
 });
 
 Deno.test("runGrid under a budget: a cell still training at the deadline stops after a step, without a result", async () => {
-  const options = await tinyGrid(100_000);
-  await sftReference(options, 0); // trained before the deadline starts counting
+  const options = await tinyGrid(300);
   const messages: string[] = [];
   const results = await runGrid({
     ...options,
-    budget: { deadline: Date.now() + 1500, predictSeconds: () => 0 },
+    // The deadline has passed, but a prediction of −∞ lets the first cell start: it stops after one step.
+    budget: { deadline: Date.now() - 1, predictSeconds: () => -Infinity },
     onProgress: (m, e) => e === undefined && messages.push(m),
   });
   assert.deepEqual(results, []);
   assert.ok(!(await exists(`${options.out}/results/dpo-kl-seed0.json`)));
   assert.ok(messages.some((m) => /the deadline stopped dpo-kl-seed0/.test(m)), messages.join("\n"));
   assert.ok(!messages.some((m) => /training hmk/.test(m)), "no cell starts after the deadline");
+  const steps = (await Deno.readTextFile(`${options.out}/runs/dpo-kl-seed0/metrics.jsonl`)).trim().split("\n")
+    .filter((l) => l.includes('"preference"')).length;
+  assert.ok(steps < 300, `stopped early, after ${steps} steps`);
   await Deno.remove(options.out, { recursive: true });
 });
 

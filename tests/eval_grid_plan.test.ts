@@ -138,6 +138,27 @@ Deno.test("formatPlan: the plan's header and one line per dropped cell", () => {
   const plan = planGrid({ costs, budgetSeconds: 120, steps: 300 });
   assert.deepEqual(formatPlan(plan, 120), [
     "plan: 1 cell × 300 steps, predicted 0.6 min of 2.0 min left",
-    "not planned: dpo-wasserstein-seed0 (divergence wasserstein dropped: 100 steps of every cell do not fit the budget)",
+    "not planned (divergence wasserstein dropped: 100 steps of every cell do not fit the budget): dpo-wasserstein-seed0",
+  ]);
+  const many = planGrid({
+    costs: [0, 1, 2, 3, 4].map((seed) => cost("dpo", "kl", seed, 1, 5)),
+    budgetSeconds: 200,
+    steps: 100,
+  });
+  assert.deepEqual(formatPlan(many, 200).slice(1), [
+    "not planned (seed 1 dropped: 100 steps of every cell do not fit the budget): dpo-kl-seed1",
+    "not planned (seed 2 dropped: 100 steps of every cell do not fit the budget): dpo-kl-seed2",
+    "not planned (seed 3 dropped: 100 steps of every cell do not fit the budget): dpo-kl-seed3",
+    "not planned (seed 4 dropped: 100 steps of every cell do not fit the budget): dpo-kl-seed4",
+  ]);
+  const counted = planGrid({
+    costs: [0, 1, 2, 3, 4].map((seed) => cost("dpo", "wasserstein", seed, 1, 5)).concat(
+      cost("dpo", "kl", 0, 0, 1),
+    ),
+    budgetSeconds: 50,
+    steps: 100,
+  });
+  assert.deepEqual(formatPlan(counted, 50).slice(1), [
+    "not planned (divergence wasserstein dropped: 100 steps of every cell do not fit the budget): 5 cells",
   ]);
 });

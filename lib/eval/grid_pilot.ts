@@ -46,14 +46,14 @@ export interface GridPilot {
  * @param options The grid's options (data, shared settings, evaluation).
  * @param cells The cells to cost (at least one).
  * @param referenceDir The reference checkpoint every cell starts from.
- * @param steps Timed steps per pilot run (default 3; the median step counts).
+ * @param steps Timed steps per pilot run (default 5, fewer past 10 s; the median step counts).
  * @returns The timings and each cell's predicted cost.
  */
 export async function measureGridCosts(
   options: GridOptions,
   cells: readonly GridCell[],
   referenceDir: string,
-  steps = 3,
+  steps = 5,
 ): Promise<GridPilot> {
   const first = cells[0];
   if (first === undefined) throw new RangeError("cells must hold at least one cell, got none");
@@ -64,12 +64,19 @@ export async function measureGridCosts(
   const dir = `${options.out}/pilot`;
   const losses = [...new Set(cells.map((c) => c.loss))];
   const columns = [...new Set(cells.map((c) => c.divergence))];
+  const checkpoints = new Map<string, string>(); // each pilot run's last checkpoint
   const run = async (cell: GridCell, n: number): Promise<PilotTiming> => {
     const t0 = performance.now();
     const at: number[] = [];
     const config = { ...cellConfig(options, cell, referenceDir, `${dir}/${cellName(cell)}`), steps: n };
-    for await (const event of train(config)) {
+    // A slow cell (Wasserstein) stops once 3 steps are in and 10 s have passed: 2 gaps are enough there.
+    const stop = new AbortController();
+    for await (const event of train(config, { signal: stop.signal })) {
       if (event.type === "step" && event.phase === "preference") at.push(performance.now());
+      if (at.length >= 3 && performance.now() - t0 > 10_000) stop.abort();
+      if (event.type === "stopped" || event.type === "checkpoint") {
+        checkpoints.set(cellName(cell), event.path);
+      }
     }
     const end = performance.now();
     // The median gap between step events: a slow first step (new shapes, a cold cache) does not count.
@@ -95,7 +102,7 @@ export async function measureGridCosts(
     timings.push(timing);
   }
   const t0 = performance.now();
-  const policy = await loadModel(`${dir}/${cellName(first)}/final`, false);
+  const policy = await loadModel(checkpoints.get(cellName(first))!, false);
   const reference = await loadModel(referenceDir, false);
   const checkpoint = await loadCheckpoint(referenceDir);
   tf.dispose([...checkpoint.weights.values()]);

@@ -182,7 +182,7 @@ export function planGrid(request: GridPlanRequest): GridPlan {
 
 /**
  * The plan as the lines the grid prints before it starts: steps per cell, cells to run and predicted minutes,
- * then every dropped cell with its reason.
+ * then the dropped cells by reason (named when at most 4, else counted).
  *
  * @param plan The plan.
  * @param budgetSeconds The budget it was planned for.
@@ -199,7 +199,7 @@ export function planGrid(request: GridPlanRequest): GridPlan {
  * };
  * assert.deepEqual(formatPlan(plan, 120), [
  *   "plan: 1 cell × 50 steps, predicted 1.5 min of 2.0 min left",
- *   "not planned: dpo-wasserstein-seed0 (too slow)",
+ *   "not planned (too slow): dpo-wasserstein-seed0",
  * ]);
  * ```
  */
@@ -209,8 +209,9 @@ export function formatPlan(plan: GridPlan, budgetSeconds: number): string[] {
     `plan: ${n} cell${n === 1 ? "" : "s"} × ${plan.steps} steps, predicted ${
       (plan.predictedSeconds / 60).toFixed(1)
     } min of ${(budgetSeconds / 60).toFixed(1)} min left`,
-    ...plan.dropped.map((d) =>
-      `not planned: ${d.cell.loss}-${d.cell.divergence}-seed${d.cell.seed} (${d.reason})`
-    ),
+    ...[...Map.groupBy(plan.dropped, (d) => d.reason)].map(([reason, ds]) => {
+      const names = ds.map(({ cell }) => `${cell.loss}-${cell.divergence}-seed${cell.seed}`);
+      return `not planned (${reason}): ${names.length <= 4 ? names.join(", ") : `${names.length} cells`}`;
+    }),
   ];
 }
