@@ -40,6 +40,14 @@ export function gridCells(
  * @param referenceDir The reference checkpoint.
  * @param out The run's folder.
  * @returns The configuration for `train`.
+ * @example
+ * ```ts
+ * import { cellConfig } from "./grid_cells.ts";
+ * import assert from "node:assert/strict";
+ * const options = { train: [], test: [], out: "out", base: { steps: 50 } };
+ * const config = cellConfig(options, { loss: "hmk", divergence: "wasserstein", seed: 2 }, "ref", "out/run");
+ * assert.deepEqual([config.steps, config.regularizer, config.seed, config.model], [50, "explicit", 2, "ref"]);
+ * ```
  */
 export function cellConfig(
   options: GridOptions,
