@@ -16,10 +16,8 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { judge, readSyntheticJsonl } from "../data/synthetic/mod.ts";
 import type { Judge, JudgeableExample } from "../eval/evaluate.ts";
-import { cellName, type GridCell, type GridOptions, runGrid, sftReference } from "../eval/experiment.ts";
+import { cellName, type GridOptions, runGrid, sftReference } from "../eval/experiment.ts";
 import { gridCells } from "../eval/grid_cells.ts";
-import { measureGridCosts } from "../eval/grid_pilot.ts";
-import { formatPlan, planGrid } from "../eval/grid_plan.ts";
 import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
 import { selectionCheck } from "../eval/selection_check.ts";
 import { LOSSES, type LossName } from "../losses/preference_loss.ts";
@@ -28,6 +26,7 @@ import { chooseCpuBackend } from "../model/cpu_backend.ts";
 import { saveFigure } from "../plot/render.ts";
 import { TRAIN_DIVERGENCES, type TrainDivergence } from "../train/config.ts";
 import { readPreferenceJsonl } from "../train/data.ts";
+import { planToBudget, runWorkers, type WorkerJob } from "./grid_workers.ts";
 
 const HELP = `Run the kernel × divergence grid (resumable) and the selection check.
 
@@ -49,7 +48,9 @@ Usage: deno task grid [options]
   --test FILE         held-out pairs (default: the suite's test split); generation F1 only on the suite
   --out DIR           output folder (default out/grid)
   --backend NAME      wasm-blas (default if a BLAS loads, else wasm) | wasm | cpu | webgpu
-  --threads N         BLAS threads for wasm-blas (default: every core)
+  --threads N         BLAS threads for wasm-blas (default: every core; 1 per worker with --parallel)
+  --parallel N        cells trained at a time, in N worker processes (default 2 on ≥ 2 cores, else 1:
+                      two cells at once beat one cell with two BLAS threads, see README)
   --help              this text
 `;
 
@@ -72,53 +73,6 @@ function list<T extends string>(
 /** Seconds kept back from the budget for the report (table, figure) after the last cell. */
 const REPORT_SECONDS = 15;
 
-/**
- * Times the cells still to run (a pilot), plans them to the time left before `deadline`, prints the plan and
- * writes it to `OUT/plan.json`, and sets `options` to run it (steps, cells, deadline). Finished cells keep
- * their steps: a resumed grid plans the others at the same steps.
- */
-async function planToBudget(
-  options: GridOptions,
-  asked: readonly GridCell[],
-  referenceDir: string,
-  deadline: number,
-  elapsed: () => string,
-): Promise<string> {
-  const finished = new Map<string, number | undefined>();
-  for (const cell of asked) {
-    const file = `${options.out}/results/${cellName(cell)}.json`;
-    const steps = await Deno.readTextFile(file).then(
-      (t) => (JSON.parse(t) as { steps?: number }).steps,
-      () => null,
-    );
-    if (steps !== null) finished.set(cellName(cell), steps);
-  }
-  const todo = asked.filter((c) => !finished.has(cellName(c)));
-  const done = asked.filter((c) => finished.has(cellName(c)));
-  const doneSteps = [...new Set(finished.values())].filter((s): s is number => s !== undefined);
-  const requested = doneSteps.length === 1 ? doneSteps[0]! : options.base!.steps!;
-  if (todo.length === 0) return `${requested} steps per cell`;
-  const pilot = await measureGridCosts(options, todo, referenceDir);
-  const left = Math.max(0, (deadline - Date.now()) / 1000);
-  const plan = planGrid({
-    costs: pilot.costs,
-    budgetSeconds: left,
-    steps: requested,
-    minSteps: doneSteps.length === 1 ? requested : undefined,
-  });
-  console.log(`[${elapsed()}] pilot took ${pilot.seconds.toFixed(0)} s`);
-  for (const line of formatPlan(plan, left)) console.log(`[${elapsed()}] ${line}`);
-  await Deno.writeTextFile(
-    `${options.out}/plan.json`,
-    JSON.stringify({ budgetSeconds: left, pilot: { ...pilot, costs: undefined }, ...plan }, null, 2) + "\n",
-  );
-  const predicted = new Map(plan.cells.map((c) => [cellName(c.cell), c.predictedSeconds]));
-  options.base = { ...options.base, steps: plan.steps > 0 ? plan.steps : requested };
-  options.cells = [...done, ...plan.cells.map((c) => c.cell)];
-  options.budget = { deadline, predictSeconds: (cell) => predicted.get(cellName(cell)) ?? 0 };
-  return `${plan.steps > 0 ? plan.steps : requested} steps per cell`;
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -128,6 +82,8 @@ async function main(): Promise<number> {
       seeds: { type: "string", default: "3" },
       steps: { type: "string", default: "300" },
       budget: { type: "string", default: "60" },
+      parallel: { type: "string", default: String(Math.min(2, navigator.hardwareConcurrency)) },
+      worker: { type: "string" }, // internal: a worker's job file (see runWorkers)
       "sft-steps": { type: "string", default: "1500" },
       data: { type: "string" },
       test: { type: "string" },
@@ -163,6 +119,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const deadline = Date.now() + budgetMinutes * 60_000 - REPORT_SECONDS * 1000;
+  const parallel = Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) {
+    console.error(`error: --parallel takes an integer ≥ 1, got ${JSON.stringify(values.parallel)}`);
+    return 2;
+  }
+  if (parallel > 1 && values.threads === undefined && values.worker === undefined) values.threads = "1";
   tf.enableProdMode();
   const choice = chooseCpuBackend(
     values.backend,
@@ -208,6 +170,16 @@ async function main(): Promise<number> {
       if (event === undefined) console.log(`[${elapsed()}] ${message}`);
     },
   };
+  if (values.worker !== undefined) {
+    const job = JSON.parse(await Deno.readTextFile(values.worker)) as WorkerJob;
+    options.base = { ...options.base, steps: job.steps };
+    options.cells = job.cells;
+    if (job.deadline !== null) {
+      options.budget = { deadline: job.deadline, predictSeconds: (c) => job.predicted[cellName(c)] ?? 0 };
+    }
+    await runGrid(options);
+    return 0;
+  }
   const referenceDir = await sftReference(options, 0);
   const selection = await selectionCheck(referenceDir, train);
   console.log(`[${elapsed()}] kernel selection: ${selection.kernel.kernel} — ${selection.kernel.reason}`);
@@ -216,8 +188,12 @@ async function main(): Promise<number> {
   );
   const asked = gridCells(options);
   let stepsNote = `${options.base?.steps} steps per cell`;
-  if (budgetMinutes > 0) stepsNote = await planToBudget(options, asked, referenceDir, deadline, elapsed);
-  const results = await runGrid(options);
+  if (budgetMinutes > 0) {
+    stepsNote = await planToBudget(options, asked, referenceDir, deadline, parallel, elapsed);
+  }
+  const results = parallel > 1
+    ? await runWorkers(options, asked, parallel, values, elapsed)
+    : await runGrid(options);
   const ran = new Set(results.map(cellName));
   const notRun = asked.filter((c) => !ran.has(cellName(c)));
   const notRunNote = notRun.length === 0

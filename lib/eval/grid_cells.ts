@@ -5,7 +5,13 @@
  * @module
  */
 import type { TrainConfig } from "../train/config.ts";
-import { divergenceColumns, type GridCell, type GridOptions } from "./experiment.ts";
+import {
+  cellName,
+  divergenceColumns,
+  type GridCell,
+  type GridOptions,
+  type GridResult,
+} from "./experiment.ts";
 
 /**
  * Every cell of a grid, in run order (seed, then loss, then divergence column).
@@ -70,4 +76,37 @@ export function cellConfig(
     evalEvery: 0,
     checkpointEvery: 0,
   };
+}
+
+/**
+ * The finished results among `cells` (those with a result file in `OUT/results/`), in the order of `cells`,
+ * each with the divergences its column stands for. Reads only: nothing is trained.
+ *
+ * @param options The grid's output folder, divergences and shared settings.
+ * @param cells The cells to read.
+ * @returns The results found.
+ * @example
+ * ```ts
+ * import { readResults } from "./grid_cells.ts";
+ * import assert from "node:assert/strict";
+ * const out = await Deno.makeTempDir();
+ * assert.deepEqual(await readResults({ out }, [{ loss: "dpo", divergence: "kl", seed: 0 }]), []);
+ * await Deno.remove(out, { recursive: true });
+ * ```
+ */
+export async function readResults(
+  options: Pick<GridOptions, "out" | "divergences" | "base">,
+  cells: readonly GridCell[],
+): Promise<GridResult[]> {
+  const columns = divergenceColumns(options.divergences ?? ["kl"], options.base ?? {});
+  const results: GridResult[] = [];
+  for (const cell of cells) {
+    const text = await Deno.readTextFile(`${options.out}/results/${cellName(cell)}.json`).catch(() =>
+      undefined
+    );
+    if (text === undefined) continue;
+    const standsFor = columns.find((c) => c.divergence === cell.divergence)?.standsFor;
+    results.push({ ...(JSON.parse(text) as GridResult), ...(standsFor ? { standsFor } : {}) });
+  }
+  return results;
 }

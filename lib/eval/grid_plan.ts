@@ -215,3 +215,35 @@ export function formatPlan(plan: GridPlan, budgetSeconds: number): string[] {
     }),
   ];
 }
+
+/**
+ * Splits planned cells among `workers` processes, longest predicted first, each to the least loaded worker
+ * (LPT scheduling: the longest worker is at most 4/3 of the best split); each worker keeps run order.
+ *
+ * @param cells The planned cells.
+ * @param workers How many workers (≥ 1).
+ * @returns One list per worker (some empty when there are fewer cells than workers).
+ * @example
+ * ```ts
+ * import { partitionCells } from "./grid_plan.ts";
+ * import assert from "node:assert/strict";
+ * const cell = (seed: number, s: number) => ({ cell: { loss: "dpo" as const, divergence: "kl" as const, seed }, predictedSeconds: s });
+ * const parts = partitionCells([cell(0, 5), cell(1, 3), cell(2, 3), cell(3, 2)], 2);
+ * assert.deepEqual(parts.map((p) => p.map((c) => c.cell.seed)), [[0, 3], [1, 2]]);
+ * ```
+ */
+export function partitionCells(cells: readonly PlannedCell[], workers: number): PlannedCell[][] {
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`workers must be an integer ≥ 1, got ${workers}`);
+  }
+  const parts = Array.from({ length: workers }, () => ({ load: 0, items: [] as number[] }));
+  const order = cells.map((_, i) => i).sort((a, b) =>
+    cells[b]!.predictedSeconds - cells[a]!.predictedSeconds
+  );
+  for (const i of order) {
+    const least = parts.reduce((m, p) => (p.load < m.load ? p : m));
+    least.load += cells[i]!.predictedSeconds;
+    least.items.push(i);
+  }
+  return parts.map((p) => p.items.sort((a, b) => a - b).map((i) => cells[i]!));
+}
