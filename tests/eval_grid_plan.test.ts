@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { type CellCost, formatPlan, type GridCell, planGrid } from "../lib/eval/mod.ts";
+import { type CellCost, formatPlan, type GridCell, partitionCells, planGrid } from "../lib/eval/mod.ts";
 import { assert, assertClose } from "./_assert.ts";
 
 type Div = GridCell["divergence"];
@@ -161,4 +161,19 @@ Deno.test("formatPlan: the plan's header and one line per dropped cell", () => {
   assert.deepEqual(formatPlan(counted, 50).slice(1), [
     "not planned (divergence wasserstein dropped: 100 steps of every cell do not fit the budget): 5 cells",
   ]);
+});
+
+Deno.test("partitionCells: longest first to the least loaded worker; every cell once, run order kept", () => {
+  const planned = [7, 3, 5, 4, 2, 6].map((s, seed) => ({
+    cell: { loss: "dpo" as const, divergence: "kl" as const, seed },
+    predictedSeconds: s,
+  }));
+  const parts = partitionCells(planned, 2);
+  // LPT: 7→A, 6→B, 5→B (6 < 7), 4→A (7 < 11), 3→A (a tie goes to the first), 2→B.
+  assert.deepEqual(parts.map((p) => p.map((c) => c.cell.seed)), [[0, 1, 3], [2, 4, 5]]);
+  const loads = parts.map((p) => p.reduce((t, c) => t + c.predictedSeconds, 0));
+  assert.deepEqual(loads, [14, 13]);
+  assert.deepEqual(partitionCells(planned, 1).map((p) => p.length), [6]);
+  assert.deepEqual(partitionCells(planned.slice(0, 1), 3).map((p) => p.length), [1, 0, 0]);
+  assert.throws(() => partitionCells(planned, 0), /workers must be an integer ≥ 1, got 0/);
 });
