@@ -31,7 +31,18 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   throw new RangeError(`--rounds takes an integer ≥ 1, got ${JSON.stringify(values.rounds)}`);
 }
 const gridCli = new URL("../lib/cli/grid.ts", import.meta.url).pathname;
-const common = ["--divergences", "kl", "--seeds", "1", "--budget", "0", "--steps", values.steps];
+const common = [
+  "--divergences",
+  "kl",
+  "--seeds",
+  "1",
+  "--budget",
+  "0",
+  "--parallel",
+  "1",
+  "--steps",
+  values.steps,
+];
 
 /** Runs the grid CLI on `losses` into `out`; resolves when it exits (non-zero: an error). */
 async function grid(out: string, losses: string, threads: number, extra: string[] = []): Promise<void> {
