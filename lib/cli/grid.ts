@@ -3,12 +3,14 @@
  * check — where the pair the paper's rules recommend for the data ranks among the measured ones.
  *
  *   deno task grid [--losses dpo,poly,rbf,spectral,mahalanobis,hmk] [--divergences kl,js,…] [--seeds 3]
- *                  [--steps 300] [--sft-steps 1500] [--budget 60] [--data FILE --test FILE] [--out out/grid]
+ *                  [--steps 300] [--sft-steps 1500] [--budget 60] [--parallel 2] [--data FILE --test FILE]
+ *                  [--out out/grid]
  *
  * Finished cells are kept in `OUT/results/` and skipped when the command runs again. Under a budget (default
  * 60 minutes, counted from the start) a timing pilot measures every loss and column, the plan (steps per
  * cell, cells that fit, predicted minutes) is printed before the first cell, the grid stops at the deadline,
- * and the cells not run are listed on screen and in `grid.md`.
+ * and the cells not run are listed on screen and in `grid.md`. With `--parallel N` the cells are split among N
+ * worker processes of this CLI (`grid_workers.ts`).
  *
  * @module
  */
