@@ -169,6 +169,20 @@ async function drain(
  * @param dir The checkpoint's folder.
  * @param trainable Whether its weights are trainable variables.
  * @returns The model; the caller disposes it.
+ * @example
+ * ```ts
+ * import { loadModel } from "./experiment.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { saveCheckpoint } from "../io/checkpoint.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const model = new Gpt({ vocabSize: 16, dModel: 8, layers: 1, heads: 2, contextLength: 8 }, { seed: 0 });
+ * await saveCheckpoint(dir, { model });
+ * const loaded = await loadModel(dir, false);
+ * assert.equal(loaded.config.dModel, 8);
+ * [model, loaded].forEach((m) => m.dispose());
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
   const ckpt = await loadCheckpoint(dir);

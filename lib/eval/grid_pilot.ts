@@ -48,6 +48,25 @@ export interface GridPilot {
  * @param referenceDir The reference checkpoint every cell starts from.
  * @param steps Timed steps per pilot run (default 5, fewer past 10 s; the median step counts).
  * @returns The timings and each cell's predicted cost.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { measureGridCosts } from "./grid_pilot.ts";
+ * import { gridCells } from "./grid_cells.ts";
+ * import { sftReference } from "./experiment.ts";
+ * import assert from "node:assert/strict";
+ * await tf.setBackend("cpu");
+ * const pairs = Array.from({ length: 16 }, (_, i) => ({ prompt: `${i % 5}+1=`, chosen: `${i % 5 + 1}.`, rejected: "x." }));
+ * const options = {
+ *   train: pairs, test: pairs.slice(0, 4), out: await Deno.makeTempDir(),
+ *   losses: ["dpo" as const], divergences: ["kl" as const], seeds: [0], sftSteps: 1,
+ *   base: { model: { vocabSize: 256, dModel: 8, layers: 1, heads: 2, contextLength: 16 }, backend: "cpu" as const, batchSize: 4 },
+ * };
+ * const pilot = await measureGridCosts(options, gridCells(options), await sftReference(options, 0), 2);
+ * assert.equal(pilot.costs.length, 1);
+ * assert.ok(pilot.costs[0]!.secondsPerStep > 0);
+ * await Deno.remove(options.out, { recursive: true });
+ * ```
  */
 export async function measureGridCosts(
   options: GridOptions,
