@@ -26,6 +26,14 @@ export interface WorkerJob {
 /**
  * Trains the cells of `options.cells` (default: every cell) not yet finished in `workers` child processes of
  * this CLI (`--worker JOB`, one BLAS thread each), split by predicted time, and returns every finished result.
+ * Used by `grid.ts` only; tested through it (`tests/cli_grid.test.ts`).
+ *
+ * @param options The grid's options (cells, steps, budget as set by {@link planToBudget}).
+ * @param asked Every cell asked for (when `options.cells` is unset).
+ * @param workers How many worker processes.
+ * @param values The CLI's parsed flags, forwarded to the workers.
+ * @param elapsed The CLI's clock, for log lines.
+ * @returns The finished results, in the order of the cells.
  */
 export async function runWorkers(
   options: GridOptions,
@@ -87,7 +95,15 @@ export async function runWorkers(
 /**
  * Times the cells still to run (a pilot), plans them to the time left before `deadline`, prints the plan and
  * writes it to `OUT/plan.json`, and sets `options` to run it (steps, cells, deadline). Finished cells keep
- * their steps: a resumed grid plans the others at the same steps.
+ * their steps: a resumed grid plans the others at the same steps. Used by `grid.ts` only.
+ *
+ * @param options The grid's options; `base.steps`, `cells` and `budget` are set here.
+ * @param asked Every cell asked for.
+ * @param referenceDir The SFT reference the pilot starts from.
+ * @param deadline The budget's end (epoch ms), the report's reserve already taken off.
+ * @param workers How many cells train at a time (the plan divides the work among them).
+ * @param elapsed The CLI's clock, for log lines.
+ * @returns "N steps per cell", for the report.
  */
 export async function planToBudget(
   options: GridOptions,
