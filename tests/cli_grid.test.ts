@@ -57,3 +57,29 @@ Deno.test("grid: a bad --budget or --parallel exits 2 naming the flag and the va
   assert.equal(parallel.code, 2);
   assert.match(parallel.stderr, /--parallel takes an integer ≥ 1, got "1.5"/);
 });
+
+Deno.test("grid --budget: the pilot and the plan come first; a rerun keeps the finished cells, without a pilot", async () => {
+  const dir = await Deno.makeTempDir();
+  await pairs(dir);
+  const args = [
+    ...["--losses", "dpo,hmk", "--divergences", "kl", "--seeds", "1", "--steps", "20", "--sft-steps", "2"],
+    ...["--budget", "5", "--parallel", "1", "--backend", "cpu"],
+    ...["--data", `${dir}/train.jsonl`, "--test", `${dir}/test.jsonl`, "--out", `${dir}/out`],
+  ];
+  const first = await grid(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /pilot: hmk-kl-seed0 \d+ ms\/step/);
+  assert.match(first.stdout, /plan: 2 cells × 20 steps, predicted [\d.]+ min of [\d.]+ min left\n/);
+  assert.ok(
+    first.stdout.indexOf("plan: ") < first.stdout.indexOf("training dpo-kl-seed0"),
+    "the plan comes first",
+  );
+  assert.match(first.stdout, /2 of 2 cells done \(20 steps per cell\)\. Every cell ran\./);
+  const plan = JSON.parse(await Deno.readTextFile(`${dir}/out/plan.json`));
+  assert.equal(plan.steps, 20);
+  const again = await grid(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stdout, /pilot:|training /);
+  assert.match(again.stdout, /2 of 2 cells done \(20 steps per cell\)\. Every cell ran\./);
+  await Deno.remove(dir, { recursive: true });
+});
