@@ -13,7 +13,8 @@ import { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainConfig, TrainDivergence } from "../train/config.ts";
-import { train, type TrainEvent } from "../train/trainer.ts";
+import { train, type TrainEvent, type TrainSummary } from "../train/trainer.ts";
+import { cellConfig } from "./grid_cells.ts";
 import { type EvaluateOptions, evaluatePolicy, type JudgeableExample, layerMatrices } from "./evaluate.ts";
 
 /** One cell of the grid. */
@@ -44,6 +45,8 @@ export interface GridResult extends GridCell {
   kernelWeights?: Record<string, number>;
   /** Training wall time in seconds. */
   seconds: number;
+  /** Preference steps trained (absent in results written before it was recorded). */
+  steps?: number;
   /**
    * Every divergence this cell stands for (see {@link divergenceColumns}): `divergence` first, then those whose
    * implicit score is the same function at the run's settings and so were not trained again.
@@ -132,6 +135,14 @@ export interface GridOptions {
   evaluate?: EvaluateOptions;
   /** Progress callback. */
   onProgress?: (message: string, event?: TrainEvent) => void;
+  /** Run only these cells (default every loss × column × seed); the others are neither run nor read. */
+  cells?: readonly GridCell[];
+  /**
+   * A budget: a cell starts only if `Date.now()` plus its predicted seconds stays before `deadline` (epoch ms),
+   * and a cell still training at the deadline stops after its current step, without a result. The first cell
+   * that does not fit ends the grid: it and every later cell are left out of the results.
+   */
+  budget?: { deadline: number; predictSeconds: (cell: GridCell) => number };
 }
 
 /** The file name of a cell's result. */
@@ -152,7 +163,28 @@ async function drain(
   return r.value;
 }
 
-async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
+/**
+ * Loads a checkpoint's model (the optimizer state, if any, is dropped).
+ *
+ * @param dir The checkpoint's folder.
+ * @param trainable Whether its weights are trainable variables.
+ * @returns The model; the caller disposes it.
+ * @example
+ * ```ts
+ * import { loadModel } from "./experiment.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { saveCheckpoint } from "../io/checkpoint.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const model = new Gpt({ vocabSize: 16, dModel: 8, layers: 1, heads: 2, contextLength: 8 }, { seed: 0 });
+ * await saveCheckpoint(dir, { model });
+ * const loaded = await loadModel(dir, false);
+ * assert.equal(loaded.config.dModel, 8);
+ * [model, loaded].forEach((m) => m.dispose());
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
   const ckpt = await loadCheckpoint(dir);
   const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable });
   tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
@@ -201,7 +233,11 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
   const losses = options.losses ?? ["dpo", "rbf", "hmk"];
   // Divergences whose regularizer is the same function train once; the result lists every name it stands for.
   const columns = divergenceColumns(options.divergences ?? ["kl"], options.base ?? {});
-  const seeds = options.seeds ?? [0, 1, 2];
+  const seeds = (options.seeds ?? [0, 1, 2]).filter((seed) =>
+    options.cells === undefined || options.cells.some((c) => c.seed === seed)
+  );
+  const only = options.cells === undefined ? undefined : new Set(options.cells.map(cellName));
+  const budget = options.budget;
   await Deno.mkdir(`${options.out}/results`, { recursive: true });
   const results: GridResult[] = [];
   for (const seed of seeds) {
@@ -218,6 +254,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
       for (const loss of losses) {
         for (const { divergence, standsFor } of columns) {
           const cell: GridCell = { loss, divergence, seed };
+          if (only !== undefined && !only.has(cellName(cell))) continue;
           const file = `${options.out}/results/${cellName(cell)}.json`;
           const cached = await Deno.readTextFile(file).then(
             (t) => JSON.parse(t) as GridResult,
@@ -231,24 +268,18 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
           const runDir = `${options.out}/runs/${cellName(cell)}`;
           const started = performance.now();
           let kernelWeights: Record<string, number> | undefined;
-          await drain(
-            train({
-              ...options.base,
-              data: options.train,
-              out: runDir,
-              overwrite: true, // a cell without its result file did not finish: train it again
-              model: referenceDir,
-              seed,
-              sft: { steps: 0 },
-              loss,
-              divergence,
-              regularizer: divergence === "wasserstein"
-                ? "explicit"
-                : options.base?.regularizer ?? "implicit",
-              evalFraction: 0,
-              evalEvery: 0,
-              checkpointEvery: 0,
-            }),
+          if (budget !== undefined && Date.now() + 1000 * budget.predictSeconds(cell) > budget.deadline) {
+            options.onProgress?.(
+              `budget: ${cellName(cell)} would end past the deadline; the grid stops here`,
+            );
+            return results;
+          }
+          const stop = new AbortController();
+          const timer = budget === undefined
+            ? undefined
+            : setTimeout(() => stop.abort(), Math.max(0, budget.deadline - Date.now()));
+          const summary = await drain(
+            train(cellConfig(options, cell, referenceDir, runDir), { signal: stop.signal }),
             (tag, event) => {
               if (event?.type === "step" && event.phase === "preference") {
                 const w = Object.entries(event.metrics).filter(([k]) => /^(weight_|tau|lambda_)/.test(k));
@@ -257,7 +288,11 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
               options.onProgress?.(tag, event);
             },
             cellName(cell),
-          );
+          ).finally(() => clearTimeout(timer));
+          if ((summary as TrainSummary).stopped) {
+            options.onProgress?.(`budget: the deadline stopped ${cellName(cell)}; the grid stops here`);
+            return results;
+          }
           const seconds = (performance.now() - started) / 1000;
           const policy = await loadModel(`${runDir}/final`, false);
           const evaluation = await evaluatePolicy(policy, reference, tokenizer, options.test, {
@@ -286,6 +321,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             weightedAlpha: evaluation.weightedAlpha,
             weightedAlphaReference: alphaReference,
             seconds,
+            steps: (summary as TrainSummary).steps,
             standsFor,
           };
           if (kernelWeights !== undefined) result.kernelWeights = kernelWeights;

@@ -8,5 +8,8 @@ export * from "./decode.ts";
 export * from "./evaluate.ts";
 export * from "./embeddings.ts";
 export * from "./experiment.ts";
+export * from "./grid_cells.ts";
+export * from "./grid_pilot.ts";
+export * from "./grid_plan.ts";
 export * from "./report.ts";
 export * from "./selection_check.ts";
