@@ -14,7 +14,7 @@ import {
   signFlipTest,
 } from "../mod.ts";
 import { bootstrapCase, logisticCases, normalQuantiles, signFlipCases } from "./golden/protocol_values.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 
 const variance = (v: readonly number[]): number => {
   const m = v.reduce((s, x) => s + x, 0) / v.length;

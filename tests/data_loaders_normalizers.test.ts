@@ -2,7 +2,7 @@
 import { assert } from "./_assert.ts";
 import {
   cleanPairs,
-  DataRowError,
+  DataLineError,
   mergeResults,
   normalizeAlpacaFarm,
   normalizeCapybara,
@@ -16,7 +16,7 @@ import {
   normalizeShp,
   normalizeUltraFeedback,
   PairCleaner,
-} from "../lib/data/loaders/mod.ts";
+} from "../lib/data/mod.ts";
 
 const texts = (r: { pairs: { prompt: string; chosen: string; rejected: string }[] }) =>
   r.pairs.map((p) => [p.prompt, p.chosen, p.rejected]);
@@ -60,7 +60,7 @@ Deno.test("HH-RLHF: split on the last Assistant turn; prefix mismatch and missin
   assert.throws(
     () => normalizeHhRlhf([{ chosen: "x" }], { file: "harmless-base/test.jsonl.gz" }),
     (e: unknown) =>
-      e instanceof DataRowError && /harmless-base\/test\.jsonl\.gz: row 1: field "rejected"/.test(e.message),
+      e instanceof DataLineError && /harmless-base\/test\.jsonl\.gz:1: field "rejected"/.test(e.message),
   );
 });
 
@@ -98,7 +98,7 @@ Deno.test("HelpSteer: pairs of responses to one prompt by helpfulness; ties drop
   assert.deepEqual(texts(r), [["P1", "r2", "r1"], ["P1", "r2", "r3"]]);
   assert.deepEqual(r.dropped, { tie: 1, single_response: 1 });
   assert.throws(() => normalizeHelpSteer([{ prompt: "P", response: "r" }], { file: "train.jsonl.gz" }), {
-    message: 'train.jsonl.gz: row 1: field "helpfulness" must be a finite number, got undefined',
+    message: 'train.jsonl.gz:1: field "helpfulness" must be a finite number, got undefined',
   });
 });
 
@@ -129,7 +129,7 @@ Deno.test("Chatbot Arena 2023: winner picks the side, ties and differing histori
       normalizeChatbotArena2023([{ winner: "model_c", conversation_a: [], conversation_b: [] }], {
         file: "t",
       }),
-    /t: row 1: field "winner" must be one of/,
+    /t:1: field "winner" must be one of/,
   );
 });
 
@@ -172,7 +172,7 @@ Deno.test("Chatbot Arena 2024: JSON turn lists and 0/1 winner columns", () => {
         winner_model_b: 0,
         winner_tie: 0,
       }], { file: "train.csv" }),
-    /train\.csv: row 1: field "prompt" is not a JSON list/,
+    /train\.csv:1: field "prompt" is not a JSON list/,
   );
 });
 
@@ -212,7 +212,7 @@ Deno.test("PRM800K: +1 step vs at most 2 sampled -1 steps per prefix, determinis
   assert.throws(
     () => normalizePrm800k([{ instruction: "x", responses: "y", next_response: "z" }], { file: "p" }),
     {
-      message: 'p: row 1: field "responses" must be an array, got "y"',
+      message: 'p:1: field "responses" must be an array, got "y"',
     },
   );
 });
@@ -233,7 +233,7 @@ Deno.test("SHP-2: labels 1 prefers A, 0 prefers B", () => {
   assert.throws(
     () =>
       normalizeShp([{ history: "h", human_ref_A: "a", human_ref_B: "b", labels: 2 }], { file: "test.json" }),
-    /test\.json: row 1: field "labels" must be 0 or 1/,
+    /test\.json:1: field "labels" must be 0 or 1/,
   );
 });
 
@@ -258,7 +258,7 @@ Deno.test("UltraFeedback: message lists, ties by score dropped, prompt field pre
   assert.deepEqual(r.dropped, { tie: 1 });
   assert.throws(
     () => normalizeUltraFeedback([{ chosen: "text", rejected: [] }], { file: "train.parquet" }),
-    /train\.parquet: row 1: field "chosen" must be a list of messages/,
+    /train\.parquet:1: field "chosen" must be a list of messages/,
   );
 });
 

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import {
   DATA_DIR_ENV,
-  DataRowError,
+  DataLineError,
   datasetFiles,
   DATASETS,
   loadDataset,
   loadLocalDataset,
   readParquetRows,
-} from "../lib/data/loaders/mod.ts";
+} from "../lib/data/mod.ts";
 
 const ENDPOINT = "https://hub.test";
 
@@ -212,8 +212,8 @@ Deno.test("loadDataset: a malformed row names the downloaded file and the row", 
     await assert.rejects(
       loadDataset("orca-dpo-pairs", { cacheDir: dir, endpoint: ENDPOINT, fetch: hub.fetch }),
       (e: unknown) =>
-        e instanceof DataRowError && e.row === 2 && e.file.endsWith("orca_rlhf.jsonl") &&
-        /orca_rlhf\.jsonl: row 2: field "chosen" must be a string, got 3/.test(e.message),
+        e instanceof DataLineError && e.line === 2 && e.file.endsWith("orca_rlhf.jsonl") &&
+        /orca_rlhf\.jsonl:2: field "chosen" must be a string, got 3/.test(e.message),
     );
   });
 });
@@ -279,9 +279,9 @@ Deno.test("loadLocalDataset: by path and by name in a data folder; bad lines nam
         line({ prompt: "Q", chosen: "A", rejected: "C", category: "chat" }) + "\n",
     );
     await assert.rejects(loadLocalDataset(bad), {
-      name: "DataRowError",
+      name: "DataLineError",
       message:
-        `${bad}: row 3: field "category" must be null or one of factuality, reasoning, truthfulness, ` +
+        `${bad}:3: field "category" must be null or one of factuality, reasoning, truthfulness, ` +
         `safety, instruction_following, got "chat"`,
     });
     await assert.rejects(

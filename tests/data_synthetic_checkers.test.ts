@@ -19,7 +19,7 @@ import {
   type SyntheticCheck,
   type SyntheticExample,
 } from "../lib/data/mod.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 
 const example = (
   category: SyntheticExample["category"],

@@ -3,8 +3,8 @@
 // reads anything outside its folder.
 import { assert } from "./_assert.ts";
 import { join } from "node:path";
-import { assertRecordedName, assertSafeRelativePath, isSafeRelativePath } from "../lib/io/safe_path.ts";
-import { downloadFromHub, hubCacheFolder } from "../lib/io/hub.ts";
+import { assertRecordedName, assertSafeRelativePath, isSafeRelativePath } from "../lib/hub/safe_path.ts";
+import { downloadFromHub, hubCacheFolder } from "../lib/hub/hub.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/io/checkpoint.ts";
 import { loadDataset, resolveLocalDataset } from "../lib/data/loaders/mod.ts";
 import { useBackend } from "../lib/model/backend.ts";

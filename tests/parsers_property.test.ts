@@ -7,14 +7,10 @@
 import fc from "fast-check";
 import { assert } from "./_assert.ts";
 import { join } from "node:path";
-import { DataLineError, parsePreferenceLine } from "../lib/train/data.ts";
+import { DataLineError, parsePreferenceLine } from "../lib/data/preference.ts";
 import { decodeSafetensors, encodeSafetensors, SAFETENSORS_DTYPES } from "../lib/io/safetensors.ts";
-import {
-  CHECKPOINT_FILES,
-  loadCheckpoint,
-  parseCheckpointConfig,
-  saveCheckpoint,
-} from "../lib/io/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/io/checkpoint.ts";
+import { CHECKPOINT_FILES, parseCheckpointConfig } from "../lib/io/checkpoint_config.ts";
 import { resolveTrainConfig, TRAIN_CONFIG_KEYS, type TrainConfig } from "../lib/train/config.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";

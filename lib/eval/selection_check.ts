@@ -23,7 +23,7 @@ import {
 } from "../selection/kernel_selection.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainDivergence } from "../train/config.ts";
-import type { PreferenceExample } from "../train/data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 import { tripletEmbeddings } from "./embeddings.ts";
 
 /** The selection's metrics, choices, and the trainer's names for them. */

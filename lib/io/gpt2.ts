@@ -10,7 +10,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { downloadFromHub, exists, type HubOptions, isHubId } from "./hub.ts";
+import { downloadFromHub, type HubOptions } from "../hub/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
+import { exists, readJsonFile } from "../hub/files.ts";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
@@ -151,21 +153,6 @@ export interface Gpt2Checkpoint {
   hfConfig: Record<string, unknown>;
 }
 
-async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`${path}: no such file`, { cause: e });
-    throw new Error(`${path}: cannot read (${(e as Error).message})`, { cause: e });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /**
  * Loads GPT-2 weights from a local Hugging Face folder (config.json and model.safetensors, F32/F16/BF16).
  *
@@ -186,7 +173,7 @@ async function readJson(path: string): Promise<unknown> {
  */
 export async function loadGpt2Folder(folder: string): Promise<Gpt2Checkpoint> {
   const configPath = join(folder, "config.json");
-  const hfConfig = await readJson(configPath);
+  const hfConfig = await readJsonFile(configPath);
   if (typeof hfConfig !== "object" || hfConfig === null || Array.isArray(hfConfig)) {
     throw new TypeError(`${configPath}: must hold a JSON object`);
   }

@@ -5,8 +5,7 @@
  * @module
  */
 export * from "./safetensors.ts";
+export * from "./checkpoint_config.ts";
 export * from "./checkpoint.ts";
-export * from "./hub.ts";
-export * from "./safe_path.ts";
 export * from "./gpt2.ts";
 export * from "./gpt2_export.ts";

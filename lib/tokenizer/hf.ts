@@ -10,7 +10,8 @@
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
 import { basename, dirname, resolve } from "node:path";
 import { describe } from "../math/validation.ts";
-import { downloadFromHub, type HubOptions, isHubId } from "../io/hub.ts";
+import { downloadFromHub, type HubOptions } from "../hub/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
 import type { Tokenizer } from "./types.ts";
 
 /** The files a tokenizer folder must hold (transformers.js reads both; `tokenizer_config.json` may be `{}`). */

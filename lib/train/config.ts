@@ -14,7 +14,7 @@ import { assertKnownKeys, lookup } from "../math/lookup.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
-import type { PreferenceExample } from "./data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 
 /** The divergences a run can regularize with. */
 export const TRAIN_DIVERGENCES = [

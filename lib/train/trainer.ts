@@ -19,23 +19,17 @@ import { marginVariance } from "../losses/kernel_margin.ts";
 import { useBackend } from "../model/backend.ts";
 import { DEFAULT_GPT_CONFIG, type GptConfig } from "../model/config.ts";
 import { Gpt } from "../model/gpt.ts";
-import {
-  CHECKPOINT_FILES,
-  checkpointTokenizerSpec,
-  loadCheckpoint,
-  parseCheckpointConfig,
-  saveCheckpoint,
-  type SaveCheckpointOptions,
-} from "../io/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint, type SaveCheckpointOptions } from "../io/checkpoint.ts";
+import { CHECKPOINT_FILES, checkpointTokenizerSpec, parseCheckpointConfig } from "../io/checkpoint_config.ts";
 import { loadGpt2 } from "../io/gpt2.ts";
 import { loadTokenizer, TOKENIZERS } from "../tokenizer/mod.ts";
-import { isHubId } from "../io/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { batchIndices, disposeBatch, type EncodedPair, encodePair, sequenceBatch } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { prepareRunFolder, readResumePoint, type ResumePoint, truncateMetrics } from "./run_folder.ts";
 import { dirname, resolve } from "node:path";
-import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
+import { type PreferenceExample, readPreferenceJsonl } from "../data/preference.ts";
 import { frozenEmbeddingMargins } from "./embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { pairLogProbs } from "./logprobs.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { downloadFromHub, HF_HUB_ENDPOINT, hubCacheFolder, type HubOptions } from "../../io/hub.ts";
+import { downloadFromHub, HF_HUB_ENDPOINT, hubCacheFolder, type HubOptions } from "../../hub/hub.ts";
 
 function env(name: string): string | undefined {
   try {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { PreferenceExample } from "../../train/data.ts";
+import type { PreferenceExample } from "../preference.ts";
 import { assertInteger, describe } from "../../math/validation.ts";
 import { forEachRow, type RowPlace } from "./rows.ts";
 
@@ -240,7 +240,7 @@ export function pairCleanerFor(options: NormalizeOptions, defaults: NormalizerDe
 
 /**
  * One row's step of a row-by-row normalizer: read the row's fields, then add its candidate pairs to the cleaner
- * or count why they are dropped. Malformed rows throw a `DataRowError` naming `place`.
+ * or count why they are dropped. Malformed rows throw a `DataLineError` naming `place`.
  */
 export type RowHandler = (row: Record<string, unknown>, place: RowPlace, cleaner: PairCleaner) => void;
 
@@ -259,7 +259,7 @@ export interface RowNormalizerSpec extends NormalizerDefaults {
  * @param spec The dataset's default `source` and `category`, and `each`, its step for one row.
  * @param options `file` (default `"rows"`), `source`, `category`, `limit` (as in {@link NormalizeOptions}).
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} If a row is not an object, or whatever `spec.each` throws.
+ * @throws {DataLineError} If a row is not an object, or whatever `spec.each` throws.
  * @throws {TypeError} On a bad `source` or `category`.
  * @throws {RangeError} On a bad `limit`.
  *

@@ -8,7 +8,7 @@
  * @module
  */
 import { basename, join } from "node:path";
-import type { HubOptions } from "../../io/hub.ts";
+import type { HubOptions } from "../../hub/hub.ts";
 import { assertInteger, describe } from "../../math/validation.ts";
 import {
   isPreferenceCategory,
@@ -19,10 +19,11 @@ import {
   PREFERENCE_CATEGORIES,
   type PreferenceCategory,
 } from "./normalize.ts";
-import { type DataFormat, parseJsonLines, readRows } from "./formats.ts";
+import { type DataFormat, readRows } from "./formats.ts";
 import { datasetHubOptions, downloadDatasetFiles } from "./hub.ts";
-import { assertSafeRelativePath, isSafeRelativePath } from "../../io/safe_path.ts";
-import { asRecord, DataRowError, requireString } from "./rows.ts";
+import { assertSafeRelativePath, isSafeRelativePath } from "../../hub/safe_path.ts";
+import { requireString } from "./rows.ts";
+import { DataLineError, parseJsonObjectLine } from "../preference.ts";
 import { normalizeHhRlhf } from "./hh_rlhf.ts";
 import { normalizeHelpSteer } from "./helpsteer.ts";
 import { normalizeChatbotArena2023 } from "./chatbot_arena_2023.ts";
@@ -436,7 +437,7 @@ export async function resolveLocalDataset(
  * @returns The pairs (each keeping its line's `source`, default the file name, and `category`), the drop
  * counts, and the file read.
  * @throws {Error} If no file is found.
- * @throws {DataRowError} On a line that is not JSON, lacks a string prompt/chosen/rejected, or has a category
+ * @throws {DataLineError} On a line that is not JSON, lacks a string prompt/chosen/rejected, or has a category
  * outside the paper's five (or null), naming the file and line.
  *
  * @example
@@ -457,26 +458,21 @@ export async function loadLocalDataset(
 ): Promise<LoadedDataset> {
   checkLimit(options.limit);
   const path = await resolveLocalDataset(pathOrName, options);
-  const text = await Deno.readTextFile(path);
-  const rows = parseJsonLines(text, path);
   const cleaner = new PairCleaner({
     source: basename(path).replace(/\.jsonl$/, ""),
     category: null,
     limit: options.limit,
   });
-  // The file line of each row, so that messages name the file's own line (blank lines are skipped).
-  const lineNumbers: number[] = [];
-  text.split("\n").forEach((l, i) => {
-    if (l.trim() !== "") lineNumbers.push(i + 1);
-  });
   let n = 0;
-  for (const raw of rows) {
+  for (const [i, text] of (await Deno.readTextFile(path)).split("\n").entries()) {
     if (cleaner.full) break;
-    const place = { file: path, row: lineNumbers[n++] ?? n };
-    const row = asRecord(raw, place);
+    if (text.trim() === "") continue;
+    n++;
+    const place = { file: path, row: i + 1 };
+    const row = parseJsonObjectLine(text, path, place.row);
     const category = row.category ?? null;
     if (category !== null && !isPreferenceCategory(category)) {
-      throw new DataRowError(
+      throw new DataLineError(
         path,
         place.row,
         `field "category" must be null or one of ${PREFERENCE_CATEGORIES.join(", ")}, got ${

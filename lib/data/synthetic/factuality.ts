@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
 import { assertGeneratorArguments, fits, pick, sampleTwins, shuffled, splitOption } from "./sampling.ts";

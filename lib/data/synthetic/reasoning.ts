@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { answerLine } from "./answer_line.ts";
 import { checkRecord } from "./check_fields.ts";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
-import type { PreferenceExample } from "../../train/data.ts";
+import type { Random } from "../../math/random.ts";
+import type { PreferenceExample } from "../preference.ts";
 import type { World } from "./world.ts";
 
 /** The task categories of the paper's per-task F1 evaluation. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { capitalize, shuffled } from "./sampling.ts";
 import type { RelationName, Split } from "./types.ts";

@@ -6,9 +6,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { assertHubId, assertSafeRelativePath, isHubId } from "./safe_path.ts";
-
-export { isHubId };
+import { assertHubId, assertSafeRelativePath } from "./safe_path.ts";
+import { exists } from "./files.ts";
 
 /** The hub's address (override with the `endpoint` option or the `HF_ENDPOINT` variable, e.g. for a mirror). */
 export const HF_HUB_ENDPOINT = "https://huggingface.co";
@@ -57,7 +56,7 @@ function env(name: string): string | undefined {
  *
  * @example
  * ```ts
- * import { hubCacheFolder } from "@dpo-kernels/dpo-kernels/train";
+ * import { hubCacheFolder } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.equal(hubCacheFolder("gpt2", { cacheDir: "/tmp/hub" }), "/tmp/hub/gpt2");
  * assert.equal(hubCacheFolder("a/b", { cacheDir: "/tmp/hub", revision: "v1" }), "/tmp/hub/a/b@v1");
@@ -70,17 +69,6 @@ export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" 
     (xdg ? join(xdg, "dpo-kernels", "hub") : join(env("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
   const revision = assertSafeRelativePath(options.revision ?? "main", "options.revision");
   return join(root, revision === "main" ? id : `${id}@${revision}`);
-}
-
-/** Whether a path exists (other errors than NotFound propagate). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**
@@ -98,7 +86,7 @@ export async function exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts ignore
- * import { downloadFromHub } from "@dpo-kernels/dpo-kernels/train";
+ * import { downloadFromHub } from "@dpo-kernels/dpo-kernels/hub";
  * const folder = await downloadFromHub("gpt2", { files: ["config.json"] });
  * console.log(await Deno.readTextFile(folder + "/config.json"));
  * ```
