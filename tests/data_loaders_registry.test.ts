@@ -280,8 +280,7 @@ Deno.test("loadLocalDataset: by path and by name in a data folder; bad lines nam
     );
     await assert.rejects(loadLocalDataset(bad), {
       name: "DataLineError",
-      message:
-        `${bad}:3: field "category" must be null or one of factuality, reasoning, truthfulness, ` +
+      message: `${bad}:3: field "category" must be null or one of factuality, reasoning, truthfulness, ` +
         `safety, instruction_following, got "chat"`,
     });
     await assert.rejects(

@@ -19,7 +19,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join } from "node:path";
-import { type GptConfig, validateGptConfig } from "../model/config.ts";
+import type { GptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
 import { assertRecordedName, isSafeRelativePath } from "../hub/safe_path.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type RowPlace } from "./rows.ts";
+import type { RowPlace } from "./rows.ts";
 import { DataLineError } from "../preference.ts";
 import { describe } from "../../math/validation.ts";
 
