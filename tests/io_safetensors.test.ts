@@ -1,13 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAllClose } from "./_assert.ts";
+import { decodeSafetensors, encodeSafetensors } from "../lib/io/safetensors.ts";
 import {
-  decodeSafetensors,
-  encodeSafetensors,
   loadSafetensors,
   readSafetensors,
   saveSafetensors,
   writeSafetensors,
-} from "../lib/io/safetensors.ts";
+} from "../lib/io/safetensors_file.ts";
 import { useBackend } from "../lib/model/backend.ts";
 
 await useBackend("cpu");

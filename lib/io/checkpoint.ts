@@ -22,25 +22,19 @@ import { basename, dirname, join } from "node:path";
 import type { GptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
-import { assertRecordedName, isSafeRelativePath } from "../hub/safe_path.ts";
 import { exists, readJsonFile } from "../hub/files.ts";
 import {
   assertJson,
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT_VERSION,
-  CHECKPOINT_TOKENIZER_HERE,
+  CHECKPOINT_TOKENIZER_FILES,
+  checkpointTokenizerRecord,
   type JsonValue,
   parseCheckpointConfig,
   type TokenizerInfo,
-  tokenizerInfo,
 } from "./checkpoint_config.ts";
-import {
-  encodeSafetensors,
-  readSafetensors,
-  safetensorsFromTensors,
-  type SafetensorsTensor,
-  tensorsFromSafetensors,
-} from "./safetensors.ts";
+import { encodeSafetensors, type SafetensorsTensor } from "./safetensors.ts";
+import { readSafetensors, safetensorsFromTensors, tensorsFromSafetensors } from "./safetensors_file.ts";
 
 /** What {@link saveCheckpoint} writes. */
 export interface SaveCheckpointOptions {
@@ -102,29 +96,6 @@ async function removeStaleSaves(parent: string): Promise<void> {
   for (const name of stale) await Deno.remove(join(parent, name), { recursive: true }).catch(() => {});
 }
 
-/** A tokenizer folder's files copied into a checkpoint (`tokenizer.json` required). */
-const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"] as const;
-
-/**
- * The tokenizer record a checkpoint stores, and the folder whose tokenizer files it copies. A name that is
- * `"byte"`, a hub id or a safe relative path is recorded as it is; a folder given by an absolute path (or one
- * with `..`) would tie the checkpoint to this machine, so its tokenizer files are copied into the checkpoint
- * and the record says {@link CHECKPOINT_TOKENIZER_HERE}.
- */
-async function tokenizerRecord(
-  t: TokenizerInfo,
-): Promise<{ info: TokenizerInfo; copyFrom?: string }> {
-  const info = tokenizerInfo(t);
-  if (typeof t.name === "string" && (isSafeRelativePath(t.name) || t.name === CHECKPOINT_TOKENIZER_HERE)) {
-    return { info };
-  }
-  if (typeof t.name === "string" && t.name !== "" && await exists(join(t.name, TOKENIZER_FILES[0]))) {
-    return { info: { ...info, name: CHECKPOINT_TOKENIZER_HERE }, copyFrom: t.name };
-  }
-  assertRecordedName(t.name, "options.tokenizer.name"); // throws, naming the value and why
-  return { info };
-}
-
 /**
  * Saves a checkpoint into `dir`, atomically: the files are written and synced in a temporary sibling folder
  * (`.{name}.tmp-{uuid}`), then the old `dir`, if any, is renamed aside, the new folder renamed to `dir`, and the
@@ -182,7 +153,9 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   }
 
   const config = model.config;
-  const record = options.tokenizer === undefined ? undefined : await tokenizerRecord(options.tokenizer);
+  const record = options.tokenizer === undefined
+    ? undefined
+    : await checkpointTokenizerRecord(options.tokenizer);
   const tokenizer = record?.info;
   const configJson = {
     model_type: "gpt2",
@@ -235,7 +208,7 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
       );
     }
     if (record?.copyFrom !== undefined) {
-      for (const file of TOKENIZER_FILES) {
+      for (const file of CHECKPOINT_TOKENIZER_FILES) {
         const from = join(record.copyFrom, file);
         if (await exists(from)) await writeSynced(join(tmp, file), await Deno.readFile(from));
       }

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { describe } from "../math/validation.ts";
-import { assertRecordedName } from "../hub/safe_path.ts";
+import { assertRecordedName, isSafeRelativePath } from "../hub/safe_path.ts";
+import { exists } from "../hub/files.ts";
 
 /** The version of the checkpoint layout this code writes (and the newest it reads). */
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -95,6 +96,44 @@ export function tokenizerInfo(tokenizer: Readonly<TokenizerInfo>): TokenizerInfo
 
 /** The recorded tokenizer name meaning "the tokenizer files in this checkpoint folder". */
 export const CHECKPOINT_TOKENIZER_HERE = ".";
+
+/** A tokenizer folder's files copied into a checkpoint (`tokenizer.json` required). */
+export const CHECKPOINT_TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"] as const;
+
+/**
+ * The tokenizer record a checkpoint stores, and the folder whose tokenizer files it copies. A name that is
+ * `"byte"`, a hub id or a safe relative path is recorded as it is; a folder given by an absolute path (or one
+ * with `..`) would tie the checkpoint to this machine, so its tokenizer files are copied into the checkpoint
+ * and the record says {@link CHECKPOINT_TOKENIZER_HERE}.
+ *
+ * @param t The tokenizer (or its record).
+ * @returns The record, and the folder to copy tokenizer files from when the record says `"."`.
+ * @throws {RangeError} If the name is neither safe nor a folder holding `tokenizer.json`.
+ * @example
+ * ```ts
+ * import { checkpointTokenizerRecord } from "@dpo-kernels/dpo-kernels/io";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(await checkpointTokenizerRecord({ name: "gpt2", vocabSize: 50257 }), {
+ *   info: { name: "gpt2", vocabSize: 50257 },
+ * });
+ * await assert.rejects(checkpointTokenizerRecord({ name: "/no/such/folder", vocabSize: 2 }), RangeError);
+ * ```
+ */
+export async function checkpointTokenizerRecord(
+  t: TokenizerInfo,
+): Promise<{ info: TokenizerInfo; copyFrom?: string }> {
+  const info = tokenizerInfo(t);
+  if (typeof t.name === "string" && (isSafeRelativePath(t.name) || t.name === CHECKPOINT_TOKENIZER_HERE)) {
+    return { info };
+  }
+  if (
+    typeof t.name === "string" && t.name !== "" && await exists(join(t.name, CHECKPOINT_TOKENIZER_FILES[0]))
+  ) {
+    return { info: { ...info, name: CHECKPOINT_TOKENIZER_HERE }, copyFrom: t.name };
+  }
+  assertRecordedName(t.name, "options.tokenizer.name"); // throws, naming the value and why
+  return { info };
+}
 
 /** A checkpoint's tokenizer record, checked: a safe name (never an absolute path or `..`), a vocabulary size. */
 function tokenizerRecordRead(record: Record<string, unknown>, configPath: string): TokenizerInfo {

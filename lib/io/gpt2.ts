@@ -16,7 +16,8 @@ import { exists, readJsonFile } from "../hub/files.ts";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
-import { readSafetensors, type SafetensorsTensor, tensorsFromSafetensors } from "./safetensors.ts";
+import type { SafetensorsTensor } from "./safetensors.ts";
+import { readSafetensors, tensorsFromSafetensors } from "./safetensors_file.ts";
 
 /** The files a GPT-2 download fetches: the first two are required, the tokenizer files are fetched if present. */
 export const GPT2_HUB_FILES: Readonly<{ required: readonly string[]; optional: readonly string[] }> = Object

@@ -13,7 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { gptParameterShapes } from "../model/gpt.ts";
-import { saveSafetensors } from "./safetensors.ts";
+import { saveSafetensors } from "./safetensors_file.ts";
 
 /**
  * The Hugging Face `config.json` of a {@link GptConfig}: GPT2LMHeadModel with the tanh GELU (`gelu_new`), tied head,

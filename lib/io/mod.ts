@@ -4,7 +4,9 @@
  *
  * @module
  */
+export * from "./safetensors_dtypes.ts";
 export * from "./safetensors.ts";
+export * from "./safetensors_file.ts";
 export * from "./checkpoint_config.ts";
 export * from "./checkpoint.ts";
 export * from "./gpt2.ts";
