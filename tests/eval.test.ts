@@ -1,20 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   aggregate,
-  ByteTokenizer,
   evaluatePolicy,
-  figure,
-  Gpt,
   greedyDecode,
   type GridResult,
   heatmapFigure,
-  markdownRows,
   markdownTable,
   rankOf,
-  renderSvg,
   runGrid,
-  svgToPng,
-} from "../lib/train/mod.ts";
+} from "../lib/eval/mod.ts";
+import { ByteTokenizer } from "../lib/tokenizer/mod.ts";
+import { figure, markdownRows, renderSvg, svgToPng } from "../lib/plot/mod.ts";
+import { Gpt } from "../lib/model/mod.ts";
 import { judge, readSyntheticJsonl } from "../lib/data/mod.ts";
 import { assert, assertClose } from "./_assert.ts";
 

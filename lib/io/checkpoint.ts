@@ -116,7 +116,8 @@ async function removeStaleSaves(parent: string): Promise<void> {
  *
  * @example
  * ```ts
- * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const dir = (await Deno.makeTempDir()) + "/step-10";
  * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 });
@@ -257,7 +258,8 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const dir = (await Deno.makeTempDir()) + "/ckpt";
  * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 }, { seed: 3 });

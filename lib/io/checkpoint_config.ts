@@ -186,7 +186,7 @@ export interface CheckpointConfig {
  *
  * @example
  * ```ts
- * import { parseCheckpointConfig } from "@dpo-kernels/dpo-kernels/train";
+ * import { parseCheckpointConfig } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const gpt = { vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 };
  * const c = parseCheckpointConfig({ dpo_kernels: { format_version: 1, gpt, tokenizer: null } }, "ck/config.json");
@@ -243,7 +243,7 @@ export function parseCheckpointConfig(json: unknown, configPath: string): Checkp
  * @returns A tokenizer spec.
  * @example
  * ```ts
- * import { checkpointTokenizerSpec } from "@dpo-kernels/dpo-kernels/train";
+ * import { checkpointTokenizerSpec } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const gpt = { vocabSize: 256, contextLength: 8, dModel: 8, layers: 1, heads: 1, layerNormEpsilon: 1e-5 };
  * assert.equal(checkpointTokenizerSpec("runs/a/final", { config: gpt, formatVersion: 1 }), "byte");

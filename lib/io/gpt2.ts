@@ -76,7 +76,7 @@ const HF_CONFIG_CHECKS: readonly HfConfigCheck[] = [
  *
  * @example
  * ```ts
- * import { gptConfigFromHf } from "@dpo-kernels/dpo-kernels/train";
+ * import { gptConfigFromHf } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const c = gptConfigFromHf({ n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257 });
  * assert.deepEqual(c, { vocabSize: 50257, contextLength: 1024, dModel: 768, layers: 12, heads: 12, layerNormEpsilon: 1e-5 });
@@ -130,7 +130,7 @@ export const GPT2_SKIPPED_TENSORS: readonly { pattern: RegExp; reason: string }[
  *
  * @example
  * ```ts
- * import { gpt2ParameterName } from "@dpo-kernels/dpo-kernels/train";
+ * import { gpt2ParameterName } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * assert.equal(gpt2ParameterName("transformer.h.0.attn.c_attn.weight"), "h.0.attn.c_attn.weight");
  * assert.equal(gpt2ParameterName("h.0.attn.bias"), undefined);
@@ -166,7 +166,8 @@ export interface Gpt2Checkpoint {
  * @example
  * ```ts ignore
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadGpt2Folder } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadGpt2Folder } from "@dpo-kernels/dpo-kernels/io";
  * const { config, weights } = await loadGpt2Folder("/models/gpt2");
  * const gpt = new Gpt(config, { weights, trainable: false });
  * for (const w of weights.values()) w.dispose();
@@ -249,7 +250,8 @@ export async function loadGpt2Folder(folder: string): Promise<Gpt2Checkpoint> {
  * @example
  * ```ts ignore
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadGpt2 } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadGpt2 } from "@dpo-kernels/dpo-kernels/io";
  * const { config, weights } = await loadGpt2("gpt2"); // ~/.cache/dpo-kernels/hub/gpt2
  * const gpt = new Gpt(config, { weights });
  * for (const w of weights.values()) w.dispose();

@@ -73,7 +73,7 @@ function isIndex(x: unknown): x is number {
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { decodeSafetensors, encodeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const bytes = encodeSafetensors({ w: { data: [1, 2, 3, 4], shape: [2, 2] } }, { step: "3" });
  * const file = decodeSafetensors(bytes);
@@ -212,7 +212,7 @@ export function decodeSafetensors(
  *
  * @example
  * ```ts
- * import { encodeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { encodeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const bytes = encodeSafetensors({ ids: { data: new Int32Array([7, 8]), shape: [2] } });
  * const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));

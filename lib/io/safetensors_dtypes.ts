@@ -23,7 +23,7 @@ export interface SafetensorsDtype {
 }
 
 /** Whether this machine stores numbers little-endian (the file's order), so blocks copy without swapping. */
-export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN_HOST: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** IEEE half → float: sign, 5-bit exponent (bias 15), 10-bit mantissa; subnormals, ±Infinity and NaN. */
 function halfToFloat(h: number): number {

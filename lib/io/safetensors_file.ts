@@ -24,7 +24,7 @@ import {
  *
  * @example
  * ```ts
- * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const path = (await Deno.makeTempDir()) + "/t.safetensors";
  * await writeSafetensors(path, { w: { data: [0.5, -1], shape: [2] } });
@@ -57,7 +57,7 @@ export async function readSafetensors(
  *
  * @example
  * ```ts
- * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const path = (await Deno.makeTempDir()) + "/t.safetensors";
  * await writeSafetensors(path, { n: { data: [3], shape: [] , dtype: "I32" } }, { metadata: { format: "pt" } });
@@ -83,7 +83,7 @@ export async function writeSafetensors(
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors, tensorsFromSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { decodeSafetensors, encodeSafetensors, tensorsFromSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const file = decodeSafetensors(encodeSafetensors({ w: { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] } }));
  * const tensors = tensorsFromSafetensors(file);
@@ -112,7 +112,7 @@ export function tensorsFromSafetensors(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { safetensorsFromTensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { safetensorsFromTensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const t = tf.tensor([1, 2], [2], "int32");
  * const inputs = await safetensorsFromTensors({ t });
@@ -154,7 +154,7 @@ export async function safetensorsFromTensors(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { loadSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { loadSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const path = (await Deno.makeTempDir()) + "/t.safetensors";
  * const w = tf.tensor([[1, 2], [3, 4]]);
@@ -186,7 +186,7 @@ export async function loadSafetensors(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { readSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { readSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const path = (await Deno.makeTempDir()) + "/t.safetensors";
  * const b = tf.zeros([3]);

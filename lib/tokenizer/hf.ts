@@ -123,7 +123,7 @@ export class HfTokenizer implements Tokenizer {
  *
  * @example
  * ```ts ignore
- * import { loadHfTokenizer } from "@dpo-kernels/dpo-kernels/train";
+ * import { loadHfTokenizer } from "@dpo-kernels/dpo-kernels/tokenizer";
  * const tok = await loadHfTokenizer("gpt2"); // downloads two files once
  * console.log(tok.encode("Hello world"), tok.vocabSize, tok.eosId); // [15496, 995] 50257 50256
  * ```

@@ -104,7 +104,7 @@ export function factPrompt(
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkFactuality, generateFactuality } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const [pair, twin] = generateFactuality(createRandom(1), 2);

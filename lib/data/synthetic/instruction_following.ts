@@ -202,7 +202,7 @@ const FAMILIES: readonly ((random: Random, words: readonly string[]) => [Side, S
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkInstructionFollowing, generateInstructionFollowing } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * for (const p of generateInstructionFollowing(createRandom(5), 20)) {

@@ -167,7 +167,7 @@ const TWIN_TRIES = 4000;
  * @throws {RangeError} If n is not an integer ≥ 0, or the split is unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkReasoning, generateReasoning } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const pairs = generateReasoning(createRandom(3), 4);

@@ -271,7 +271,7 @@ const ALL_HELP_WORDS = new Set(BENIGN_REQUESTS.flatMap((b) => b.answers.flatMap(
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkSafety, generateSafety } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const [unsafe, benign] = generateSafety(createRandom(4), 2);

@@ -168,7 +168,7 @@ export function formatAnswer(style: string, person: string, value: string): stri
  * @throws {RangeError} If known is not an integer in range.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { createWorld } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const world = createWorld(createRandom(0));
