@@ -11,3 +11,4 @@ export * from "./checkpoint_config.ts";
 export * from "./checkpoint.ts";
 export * from "./gpt2.ts";
 export * from "./gpt2_export.ts";
+export * from "./checkpoint_model.ts";

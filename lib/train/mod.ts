@@ -25,3 +25,4 @@ export * from "./embedder.ts";
 export * from "./trainer.ts";
 export * from "./reference_cache.ts";
 export * from "./run_folder.ts";
+export * from "./drain.ts";
