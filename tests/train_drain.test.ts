@@ -13,6 +13,16 @@ Deno.test("drainRun: every event in order, then the generator's return value", a
   assert.deepEqual(await drainRun(events(0)), { count: 0 });
 });
 
+Deno.test("drainRun: an async callback is awaited before the next event", async () => {
+  const log: string[] = [];
+  await drainRun(events(3), async (e) => {
+    log.push(`start ${e}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    log.push(`end ${e}`);
+  });
+  assert.deepEqual(log, ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2"]);
+});
+
 Deno.test("drainRun: an error inside the run propagates", async () => {
   async function* failing(): AsyncGenerator<number, void> {
     yield 1;

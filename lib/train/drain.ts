@@ -6,7 +6,8 @@
  */
 
 /**
- * Runs a generator to completion, handing each yielded event to `onEvent`, and returns what it returns.
+ * Runs a generator to completion, handing each yielded event to `onEvent` (awaited, so it may be async: the run
+ * waits for it), and returns what the generator returns.
  *
  * @param run The generator (e.g. `train(config)`).
  * @param onEvent Called with each event, in order (default: none).
@@ -27,11 +28,11 @@
  */
 export async function drainRun<E, R>(
   run: AsyncGenerator<E, R>,
-  onEvent?: (event: E) => unknown,
+  onEvent?: (event: E) => unknown | Promise<unknown>,
 ): Promise<R> {
   let r = await run.next();
   while (!r.done) {
-    onEvent?.(r.value);
+    await onEvent?.(r.value);
     r = await run.next();
   }
   return r.value;
