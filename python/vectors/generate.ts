@@ -192,7 +192,7 @@ function lossCase(name: string, options: PreferenceLossOptions) {
   };
 }
 
-/** The vectors as written to the file (the Deno test `tests/python_vectors.test.ts` checks the file is current). */
+/** The vectors as written to the file (the Deno test `tests/repo_python_vectors.test.ts` checks the file is current). */
 export function buildVectors(): Record<string, unknown> {
   const losses = [];
   for (const loss of Object.keys(LOSSES)) {
