@@ -64,3 +64,49 @@ export async function readJsonFile(path: string): Promise<unknown> {
     throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`);
   }
 }
+
+/**
+ * Whether a path is a regular file (errors other than NotFound propagate).
+ *
+ * @param path The path.
+ * @returns True for a file (or a link to one), false when nothing is there or it is a folder.
+ * @example
+ * ```ts
+ * import { isFile } from "@dpo-kernels/dpo-kernels/hub";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await isFile(dir), false);
+ * await Deno.writeTextFile(`${dir}/a.jsonl`, "");
+ * assert.equal(await isFile(`${dir}/a.jsonl`), true);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * An environment variable, or undefined when it is unset or reading it is not permitted (no `--allow-env`):
+ * the defaults that read the environment behave as if it were unset.
+ *
+ * @param name The variable.
+ * @returns Its value, or undefined.
+ * @example
+ * ```ts
+ * import { readEnv } from "@dpo-kernels/dpo-kernels/hub";
+ * import assert from "node:assert/strict";
+ * assert.equal(readEnv("DPO_KERNELS_SURELY_UNSET_VARIABLE"), undefined);
+ * ```
+ */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: behave as if unset
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { assertHubId, assertSafeRelativePath } from "./safe_path.ts";
-import { exists } from "./files.ts";
+import { exists, readEnv } from "./files.ts";
 
 /** The hub's address (override with the `endpoint` option or the `HF_ENDPOINT` variable, e.g. for a mirror). */
 export const HF_HUB_ENDPOINT = "https://huggingface.co";
@@ -37,14 +37,6 @@ export interface DownloadOptions extends HubOptions {
   optionalFiles?: readonly string[];
 }
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no --allow-env: behave as if unset
-  }
-}
-
 /**
  * The folder a hub id's files are cached in.
  *
@@ -64,9 +56,9 @@ function env(name: string): string | undefined {
  */
 export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" | "revision"> = {}): string {
   assertHubId(id, "id");
-  const xdg = env("XDG_CACHE_HOME");
+  const xdg = readEnv("XDG_CACHE_HOME");
   const root = options.cacheDir ??
-    (xdg ? join(xdg, "dpo-kernels", "hub") : join(env("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
+    (xdg ? join(xdg, "dpo-kernels", "hub") : join(readEnv("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
   const revision = assertSafeRelativePath(options.revision ?? "main", "options.revision");
   return join(root, revision === "main" ? id : `${id}@${revision}`);
 }
@@ -93,9 +85,9 @@ export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" 
  */
 export async function downloadFromHub(id: string, options: DownloadOptions): Promise<string> {
   const folder = hubCacheFolder(id, options);
-  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
+  const endpoint = (options.endpoint ?? readEnv("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
   const revision = options.revision ?? "main";
-  const token = options.token ?? env("HF_TOKEN");
+  const token = options.token ?? readEnv("HF_TOKEN");
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const wanted: [string, boolean][] = [
     ...options.files.map((f): [string, boolean] => [f, true]),
