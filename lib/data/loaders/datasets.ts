@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { Normalizer, PreferenceCategory } from "./normalize.ts";
+import type { Normalizer } from "./normalize.ts";
+import type { PreferenceCategory } from "../categories.ts";
 import type { DataFormat } from "./formats.ts";
 import { normalizeHhRlhf } from "./hh_rlhf.ts";
 import { normalizeHelpSteer } from "./helpsteer.ts";
