@@ -1,6 +1,6 @@
 // Layers that point one way: every static relative import under lib/ goes to the same area, or to an area on a
 // lower level of LAYERS. Areas on one level do not import each other (io and tokenizer, for one). The pure core
-// (the root mod.ts) imports neither the file system nor TensorFlow.js. CONTRIBUTING.md shows the same list.
+// (the root mod.ts) uses neither Deno's I/O nor TensorFlow.js. CONTRIBUTING.md shows the same list.
 import { assert } from "./_assert.ts";
 import { join, relative } from "node:path";
 
@@ -63,6 +63,9 @@ function layerViolations(files: ReadonlyMap<string, string>): string[] {
     if (fromLevel === undefined) {
       bad.push(`${path}: area "${from}" is not in LAYERS`);
       continue;
+    }
+    if (fromLevel < PURE_LEVELS && /^(?![ \t]*(?:\*|\/\*|\/\/)).*\bDeno\./m.test(text)) {
+      bad.push(`${path} uses Deno (the pure core does no I/O)`);
     }
     for (const spec of specifiers(text)) {
       if (!spec.startsWith(".")) {
@@ -129,6 +132,11 @@ Deno.test("repo imports: the check sees an upward arrow, a same-level arrow and 
       'import * as tf from "@tensorflow/tfjs";\nimport { mean } from "simple-statistics";',
     ],
     [
+      "lib/losses/e.ts",
+      '/**\n * Reads nothing: `Deno.readFile` is for io.\n */\nconst t = await Deno.readTextFile("x");',
+    ],
+    ["lib/losses/f.ts", "// Deno.env is not read here.\n/** Pure: no `Deno.` call. */\nexport const f = 1;"],
+    [
       "lib/train/d.ts",
       '/**\n * import { Gpt } from "../eval/mod.ts";\n */\nconst m = await import("../eval/mod.ts");',
     ],
@@ -137,6 +145,7 @@ Deno.test("repo imports: the check sees an upward arrow, a same-level arrow and 
     "lib/math/a.ts -> lib/model/gpt.ts (points up: math is below model)",
     "lib/io/b.ts -> lib/tokenizer/types.ts (io and tokenizer share a level)",
     "lib/analysis/c.ts -> @tensorflow/tfjs (the pure core imports only ml-matrix, simple-statistics)",
+    "lib/losses/e.ts uses Deno (the pure core does no I/O)",
   ]);
 });
 
