@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import {
   bhattacharyyaDistance,
   hellingerDistance,

@@ -21,7 +21,7 @@ import { Gpt } from "../lib/model/gpt.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { loadBlas } from "../lib/model/blas.ts";
 import { chooseCpuBackend } from "../lib/model/cpu_backend.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
 import { AdamW, clipByGlobalNorm } from "../lib/train/optimizer.ts";
 import { MixtureParameters, tensorPreferenceLoss } from "../lib/train/tensor_losses.ts";

@@ -1,6 +1,6 @@
 // Shared test data: a tiny learnable preference task, the last digit of a small sum (chosen) against a wrong
 // digit (rejected), and a model size that trains it in milliseconds.
-import type { PreferenceExample } from "../lib/train/mod.ts";
+import type { PreferenceExample } from "../lib/data/mod.ts";
 
 /** `n` pairs `a+b=` → `(a+b) mod 10.` over `(a+b+3) mod 10.`; with `categories`, alternately factuality/reasoning. */
 export function sumPairs(n: number, options: { categories?: boolean } = {}): PreferenceExample[] {

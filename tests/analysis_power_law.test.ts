@@ -1,4 +1,4 @@
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import { assert, assertClose } from "./_assert.ts";
 import { powerLawFit } from "../mod.ts";
 import { POWER_LAW_CASES } from "./golden/analysis_values.ts";

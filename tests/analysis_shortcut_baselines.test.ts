@@ -1,6 +1,6 @@
 import { assert } from "./_assert.ts";
 import { baselinesTable, responseTokens, SHORTCUT_BASELINES, shortcutBaselines } from "../mod.ts";
-import { readPreferenceJsonl } from "../lib/train/data.ts";
+import { readPreferenceJsonl } from "../lib/data/preference.ts";
 
 const data = (name: string): string => new URL(`../data/${name}`, import.meta.url).pathname;
 

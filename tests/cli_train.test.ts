@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { configFromArgs, resumeCommand } from "../lib/cli/train.ts";
 import { configFlags } from "../lib/train/config_flags.ts";
-import { loadCheckpoint, resolveTrainConfig } from "../lib/train/mod.ts";
+import { loadCheckpoint } from "../lib/io/mod.ts";
+import { resolveTrainConfig } from "../lib/train/mod.ts";
 import { assert } from "./_assert.ts";
 
 Deno.test("CLI flags build the TrainConfig; --help returns nothing; bad flags are errors naming them", async () => {

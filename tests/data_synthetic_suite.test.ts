@@ -9,7 +9,7 @@ import {
   type SyntheticExample,
   toSyntheticJsonl,
 } from "../lib/data/mod.ts";
-import { DataLineError, readPreferenceJsonl } from "../lib/train/data.ts";
+import { DataLineError, readPreferenceJsonl } from "../lib/data/preference.ts";
 import { renderReadme, SUITE_FILES } from "../data/generate.ts";
 import {
   FACTUALITY_QUESTIONS,
@@ -24,7 +24,7 @@ import {
   TOPICS,
 } from "../lib/data/mod.ts";
 import { packSequence } from "../lib/train/batch.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 
 const dataFile = (name: string): URL => new URL(`../data/${name}`, import.meta.url);
 const defaults = generateSuite();

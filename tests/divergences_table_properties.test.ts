@@ -1,4 +1,4 @@
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import {
   bhattacharyyaDistance,
   DEFAULT_RENYI_ALPHA,

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert } from "./_assert.ts";
-import { CHECKPOINT_FORMAT_VERSION, loadCheckpoint, saveCheckpoint } from "../lib/io/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/io/checkpoint.ts";
+import { CHECKPOINT_FORMAT_VERSION } from "../lib/io/checkpoint_config.ts";
 import { loadGpt2Folder } from "../lib/io/gpt2.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/io/safetensors.ts";
 import { useBackend } from "../lib/model/backend.ts";

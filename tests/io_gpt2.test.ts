@@ -8,7 +8,8 @@ import {
   loadGpt2,
   loadGpt2Folder,
 } from "../lib/io/gpt2.ts";
-import { downloadFromHub, hubCacheFolder, isHubId } from "../lib/io/hub.ts";
+import { downloadFromHub, hubCacheFolder } from "../lib/hub/hub.ts";
+import { isHubId } from "../lib/hub/safe_path.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/io/safetensors.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertAllClose } from "./_assert.ts";
 import { gptConfigFromHf, loadGpt2Folder } from "../lib/io/gpt2.ts";
 import { hfGpt2Config, saveGpt2Folder } from "../lib/io/gpt2_export.ts";
-import { readSafetensors } from "../lib/io/safetensors.ts";
+import { readSafetensors } from "../lib/io/safetensors_file.ts";
 import { useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 

@@ -8,7 +8,7 @@ import { causalSelfAttention } from "../lib/model/ops.ts";
 import { chooseCpuBackend } from "../lib/model/cpu_backend.ts";
 import { AdamW } from "../lib/train/optimizer.ts";
 import { Gpt } from "../lib/model/gpt.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
 import { train, type TrainConfig } from "../lib/train/mod.ts";
 

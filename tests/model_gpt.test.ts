@@ -11,7 +11,7 @@ import {
   matMul,
   tokenLogProbs,
 } from "../lib/model/ops.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
 
 const TINY: GptConfig = { vocabSize: 32, contextLength: 12, dModel: 16, layers: 2, heads: 2 };

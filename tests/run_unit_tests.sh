@@ -24,7 +24,7 @@ NATIVE_GROUPS=(
   "OpenBLAS (wasm-blas)|tests/model_blas.test.ts tests/model_blas_checks.test.ts lib/model"
   "wgpu and Mesa (webgpu)|tests/model_backend.test.ts tests/model_gpt.test.ts"
   "onnxruntime and sharp (transformers.js)|tests/tokenizer_hf.test.ts tests/train_embedder.test.ts lib/tokenizer lib/train/embedder.ts"
-  "resvg (figures)|tests/eval.test.ts lib/plot"
+  "resvg (figures)|tests/eval_report.test.ts lib/plot"
 )
 
 log=$(mktemp)

@@ -1,7 +1,7 @@
 import { assert } from "./_assert.ts";
 import { ByteTokenizer } from "../lib/tokenizer/byte.ts";
 import { loadTokenizer, TOKENIZERS } from "../lib/tokenizer/load.ts";
-import { tokenizerInfo } from "../lib/tokenizer/types.ts";
+import { tokenizerInfo } from "../lib/io/checkpoint_config.ts";
 
 Deno.test("byte tokenizer: UTF-8 bytes, vocabulary 256, exact round trip", () => {
   const tok = new ByteTokenizer();

@@ -2,7 +2,7 @@
 import { assert } from "./_assert.ts";
 import { HfTokenizer, loadHfTokenizer } from "../lib/tokenizer/hf.ts";
 import { loadTokenizer } from "../lib/tokenizer/load.ts";
-import { tokenizerInfo } from "../lib/tokenizer/types.ts";
+import { tokenizerInfo } from "../lib/io/checkpoint_config.ts";
 
 /** A WordLevel tokenizer (whitespace split, one id per word). */
 const WORD_LEVEL = {

@@ -6,7 +6,7 @@
 import { assert, assertAllClose, assertClose } from "./_assert.ts";
 import { DataType, encodeOnnxModel } from "./_onnx.ts";
 import { frozenEmbeddingMargins, loadTextEmbedder, type TextEmbedder } from "../lib/train/embedder.ts";
-import type { PreferenceExample } from "../lib/train/data.ts";
+import type { PreferenceExample } from "../lib/data/preference.ts";
 import { env } from "@huggingface/transformers";
 
 const VOCAB = ["[UNK]", "the", "cat", "sat", "on", "mat", "dog", "ran", "fast", "red", "blue"] as const;

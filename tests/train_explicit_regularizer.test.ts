@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DIVERGENCES, entropicTransport, fDivergence, softmax } from "../mod.ts";
 import { EXPLICIT_DIVERGENCES, explicitRegularizer } from "../lib/train/explicit_regularizer.ts";
 import { assert, assertClose } from "./_assert.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 
 await tf.setBackend("cpu");
 

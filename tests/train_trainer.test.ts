@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { loadCheckpoint } from "../lib/io/mod.ts";
 import {
-  loadCheckpoint,
   resolveTrainConfig,
   train,
   type TrainConfig,

@@ -1,14 +1,11 @@
 // Issue 8 (trainer side): the non-finite guard, resume checks, up-front validation, own-property lookups,
 // the data policy and the output folder. Each test reproduces a case that misbehaved before.
 import * as tf from "@tensorflow/tfjs";
+import { Gpt } from "../lib/model/mod.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/io/mod.ts";
+import { parsePreferenceJsonl, type PreferenceExample, readPreferenceJsonl } from "../lib/data/mod.ts";
 import {
-  Gpt,
-  loadCheckpoint,
-  parsePreferenceJsonl,
-  type PreferenceExample,
-  readPreferenceJsonl,
   resolveTrainConfig,
-  saveCheckpoint,
   train,
   type TrainConfig,
   type TrainEvent,

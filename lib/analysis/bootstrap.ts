@@ -8,7 +8,7 @@
  * @module
  */
 import { mean } from "simple-statistics";
-import { createRandom } from "../model/random.ts";
+import { createRandom } from "../math/random.ts";
 import { describe } from "../math/validation.ts";
 
 /** Options of the bootstrap functions. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRandom } from "../model/random.ts";
+import { createRandom } from "../math/random.ts";
 import { assertFinite, describe } from "../math/validation.ts";
 
 /** Precision, recall and F1 of one class, with its support. */

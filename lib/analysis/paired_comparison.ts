@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createRandom } from "../model/random.ts";
+import { createRandom } from "../math/random.ts";
 import { describe } from "../math/validation.ts";
 import { bootstrapMeanInterval, type BootstrapOptions } from "./bootstrap.ts";
 

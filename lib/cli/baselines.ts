@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { shortcutBaselines } from "../analysis/shortcut_baselines.ts";
 import { baselinesTable } from "../analysis/baselines_table.ts";
-import { readPreferenceJsonl } from "../train/data.ts";
+import { readPreferenceJsonl } from "../data/preference.ts";
 
 const HELP = `Prompt-blind shortcut baselines on held-out preference pairs (each should be near 0.5).
 

@@ -27,7 +27,7 @@ import { type BackendName, useBackend } from "../model/backend.ts";
 import { chooseCpuBackend } from "../model/cpu_backend.ts";
 import { saveFigure } from "../plot/render.ts";
 import { TRAIN_DIVERGENCES, type TrainDivergence } from "../train/config.ts";
-import { readPreferenceJsonl } from "../train/data.ts";
+import { readPreferenceJsonl } from "../data/preference.ts";
 import { planToBudget, runWorkers, type WorkerJob } from "./grid_workers.ts";
 
 const HELP = `Run the kernel × divergence grid (resumable) and the selection check.

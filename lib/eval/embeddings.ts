@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Gpt } from "../model/gpt.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { disposeBatch, encodePair, packSequence, sequenceBatch } from "../train/batch.ts";
-import type { PreferenceExample } from "../train/data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 import { pool } from "../train/pooling.ts";
 
 /** One triplet of embedding vectors. */

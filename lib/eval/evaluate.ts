@@ -13,7 +13,7 @@ import { weightedAlpha } from "../analysis/weighted_alpha.ts";
 import type { Gpt } from "../model/gpt.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { disposeBatch, encodePair, sequenceBatch } from "../train/batch.ts";
-import type { PreferenceExample } from "../train/data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 import { pairLogProbs } from "../train/logprobs.ts";
 import { pool } from "../train/pooling.ts";
 import { type DecodeOptions, greedyDecode } from "./decode.ts";

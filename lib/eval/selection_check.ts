@@ -26,7 +26,7 @@ import { MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
 import { KERNELS } from "../kernels/table.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainDivergence } from "../train/config.ts";
-import type { PreferenceExample } from "../train/data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 import { tripletEmbeddings } from "./embeddings.ts";
 
 /** The selection's metrics, choices, and the trainer's names for them. */

@@ -19,41 +19,29 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { basename, dirname, join } from "node:path";
-import { type GptConfig, validateGptConfig } from "../model/config.ts";
+import type { GptConfig } from "../model/config.ts";
 import { type Gpt, gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
-import { assertRecordedName, isSafeRelativePath } from "./safe_path.ts";
-import type { Tokenizer, TokenizerInfo } from "../tokenizer/types.ts";
+import { exists, readJsonFile } from "../hub/files.ts";
 import {
-  encodeSafetensors,
-  readSafetensors,
-  safetensorsFromTensors,
-  type SafetensorsTensor,
-  tensorsFromSafetensors,
-} from "./safetensors.ts";
-
-/** The version of the checkpoint layout this code writes (and the newest it reads). */
-export const CHECKPOINT_FORMAT_VERSION = 1;
-
-/** The files of a checkpoint folder. */
-export const CHECKPOINT_FILES: Readonly<{ model: string; config: string; optimizer: string; state: string }> =
-  Object
-    .freeze({
-      model: "model.safetensors",
-      config: "config.json",
-      optimizer: "optimizer.safetensors",
-      state: "trainer_state.json",
-    });
-
-/** A JSON value: what `trainer_state.json` may hold. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+  assertJson,
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_TOKENIZER_FILES,
+  checkpointTokenizerRecord,
+  type JsonValue,
+  parseCheckpointConfig,
+  type TokenizerInfo,
+} from "./checkpoint_config.ts";
+import { encodeSafetensors, type SafetensorsTensor } from "./safetensors.ts";
+import { readSafetensors, safetensorsFromTensors, tensorsFromSafetensors } from "./safetensors_file.ts";
 
 /** What {@link saveCheckpoint} writes. */
 export interface SaveCheckpointOptions {
   /** The model; its config and parameters are saved. */
   model: Gpt;
   /** The tokenizer (or what a checkpoint records of one), so that a loader can rebuild it. */
-  tokenizer?: Tokenizer | TokenizerInfo;
+  tokenizer?: TokenizerInfo;
   /** The trainer's state: JSON with finite numbers only. */
   state?: JsonValue;
   /** The optimizer's tensors by name (`optimizer.getWeights()` gives `{name, tensor}` pairs; pass them as a Map). */
@@ -77,39 +65,6 @@ export interface Checkpoint {
   state?: JsonValue;
   /** The layout version the checkpoint was written with. */
   formatVersion: number;
-}
-
-/** Throws a TypeError naming the first value JSON cannot carry faithfully (NaN, ±Infinity, undefined, …). */
-function assertJson(value: unknown, path: string, depth = 0): void {
-  if (depth > 100) throw new TypeError(`${path} is nested too deeply (a cycle?)`);
-  if (value === null || typeof value === "string" || typeof value === "boolean") return;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) {
-      throw new TypeError(`${path} must be a finite number for JSON, got ${value}`);
-    }
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => assertJson(v, `${path}[${i}]`, depth + 1));
-    return;
-  }
-  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) assertJson(v, `${path}.${k}`, depth + 1);
-    return;
-  }
-  throw new TypeError(
-    `${path} must be JSON (null, boolean, number, string, array, plain object), got ${describe(value)}`,
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /** Writes a file and flushes it to disk before returning. */
@@ -141,33 +96,6 @@ async function removeStaleSaves(parent: string): Promise<void> {
   for (const name of stale) await Deno.remove(join(parent, name), { recursive: true }).catch(() => {});
 }
 
-/** The recorded tokenizer name meaning "the tokenizer files in this checkpoint folder". */
-export const CHECKPOINT_TOKENIZER_HERE = ".";
-
-/** A tokenizer folder's files copied into a checkpoint (`tokenizer.json` required). */
-const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"] as const;
-
-/**
- * The tokenizer record a checkpoint stores, and the folder whose tokenizer files it copies. A name that is
- * `"byte"`, a hub id or a safe relative path is recorded as it is; a folder given by an absolute path (or one
- * with `..`) would tie the checkpoint to this machine, so its tokenizer files are copied into the checkpoint
- * and the record says {@link CHECKPOINT_TOKENIZER_HERE}.
- */
-async function tokenizerRecord(
-  t: Tokenizer | TokenizerInfo,
-): Promise<{ info: TokenizerInfo; copyFrom?: string }> {
-  const info: TokenizerInfo = { name: t.name, vocabSize: t.vocabSize };
-  if (t.eosId !== undefined) info.eosId = t.eosId;
-  if (typeof t.name === "string" && (isSafeRelativePath(t.name) || t.name === CHECKPOINT_TOKENIZER_HERE)) {
-    return { info };
-  }
-  if (typeof t.name === "string" && t.name !== "" && await exists(join(t.name, TOKENIZER_FILES[0]))) {
-    return { info: { ...info, name: CHECKPOINT_TOKENIZER_HERE }, copyFrom: t.name };
-  }
-  assertRecordedName(t.name, "options.tokenizer.name"); // throws, naming the value and why
-  return { info };
-}
-
 /**
  * Saves a checkpoint into `dir`, atomically: the files are written and synced in a temporary sibling folder
  * (`.{name}.tmp-{uuid}`), then the old `dir`, if any, is renamed aside, the new folder renamed to `dir`, and the
@@ -188,7 +116,8 @@ async function tokenizerRecord(
  *
  * @example
  * ```ts
- * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const dir = (await Deno.makeTempDir()) + "/step-10";
  * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 });
@@ -225,7 +154,9 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   }
 
   const config = model.config;
-  const record = options.tokenizer === undefined ? undefined : await tokenizerRecord(options.tokenizer);
+  const record = options.tokenizer === undefined
+    ? undefined
+    : await checkpointTokenizerRecord(options.tokenizer);
   const tokenizer = record?.info;
   const configJson = {
     model_type: "gpt2",
@@ -278,7 +209,7 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
       );
     }
     if (record?.copyFrom !== undefined) {
-      for (const file of TOKENIZER_FILES) {
+      for (const file of CHECKPOINT_TOKENIZER_FILES) {
         const from = join(record.copyFrom, file);
         if (await exists(from)) await writeSynced(join(tmp, file), await Deno.readFile(from));
       }
@@ -308,142 +239,6 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   return dir;
 }
 
-/** A checkpoint's tokenizer record, checked: a safe name (never an absolute path or `..`), a vocabulary size. */
-function tokenizerRecordRead(record: Record<string, unknown>, configPath: string): TokenizerInfo {
-  const where = `${configPath}: dpo_kernels.tokenizer`;
-  const get = (key: string): unknown => Object.hasOwn(record, key) ? record[key] : undefined;
-  const recorded = get("name");
-  // "." is the tokenizer files saved beside config.json: the checkpoint folder itself.
-  const name = recorded === CHECKPOINT_TOKENIZER_HERE
-    ? dirname(configPath)
-    : assertRecordedName(recorded, `${where}.name`);
-  const vocabSize = get("vocabSize");
-  if (!Number.isInteger(vocabSize) || (vocabSize as number) < 1) {
-    throw new RangeError(`${where}.vocabSize must be an integer >= 1, got ${describe(vocabSize)}`);
-  }
-  const info: TokenizerInfo = { name, vocabSize: vocabSize as number };
-  const eosId = get("eosId");
-  if (eosId !== undefined && eosId !== null) {
-    if (!Number.isInteger(eosId) || (eosId as number) < 0) {
-      throw new RangeError(`${where}.eosId must be an integer >= 0, got ${describe(eosId)}`);
-    }
-    info.eosId = eosId as number;
-  }
-  return info;
-}
-
-/** What a checkpoint's config.json says: the GPT's shape, the tokenizer's record, the layout version. */
-export interface CheckpointConfig {
-  /** The GPT's shape, validated. */
-  config: Required<GptConfig>;
-  /**
-   * The tokenizer's record, when one was saved: its name checked by `assertRecordedName`, or, recorded as `"."`,
-   * the checkpoint's folder (the directory of `configPath`), which holds the tokenizer files.
-   */
-  tokenizer?: TokenizerInfo;
-  /** The layout version, 1 to {@link CHECKPOINT_FORMAT_VERSION}. */
-  formatVersion: number;
-}
-
-/**
- * Reads the `dpo_kernels` block of a checkpoint's parsed config.json: any JSON value in, a validated record or a
- * `RangeError`/`TypeError` naming the file and field out.
- *
- * @param json The parsed config.json.
- * @param configPath The file's path, for messages.
- * @returns The GPT config, tokenizer record and format version.
- * @throws {TypeError} If json has no `dpo_kernels` object (not a dpo-kernels checkpoint), `gpt` is not an object,
- * or the tokenizer record is not an object or null or its name not a string.
- * @throws {RangeError} If the format version is not supported, a GPT field is out of range, or the tokenizer's
- * name is unsafe (absolute, `..`, backslash) or its vocabulary size or end-of-sequence id not an integer in range.
- *
- * @example
- * ```ts
- * import { parseCheckpointConfig } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const gpt = { vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 };
- * const c = parseCheckpointConfig({ dpo_kernels: { format_version: 1, gpt, tokenizer: null } }, "ck/config.json");
- * assert.equal(c.config.heads, 2);
- * assert.throws(() => parseCheckpointConfig({ n_embd: 8 }, "ck/config.json"), TypeError);
- * ```
- */
-export function parseCheckpointConfig(json: unknown, configPath: string): CheckpointConfig {
-  const block = typeof json === "object" && json !== null && !Array.isArray(json) &&
-      Object.hasOwn(json, "dpo_kernels")
-    ? (json as Record<string, unknown>)["dpo_kernels"]
-    : undefined;
-  if (typeof block !== "object" || block === null || Array.isArray(block)) {
-    throw new TypeError(
-      `${configPath}: no "dpo_kernels" block, so not a dpo-kernels checkpoint (for a Hugging Face GPT-2 folder, use loadGpt2)`,
-    );
-  }
-  const field = (key: string): unknown =>
-    Object.hasOwn(block, key) ? (block as Record<string, unknown>)[key] : undefined;
-  const version = field("format_version");
-  if (
-    !Number.isInteger(version) || (version as number) < 1 || (version as number) > CHECKPOINT_FORMAT_VERSION
-  ) {
-    throw new RangeError(
-      `${configPath}: format_version ${
-        describe(version)
-      } is not supported (this code reads 1 to ${CHECKPOINT_FORMAT_VERSION})`,
-    );
-  }
-  const gpt = field("gpt");
-  if (typeof gpt !== "object" || gpt === null || Array.isArray(gpt)) {
-    throw new TypeError(`${configPath}: dpo_kernels.gpt must be an object, got ${describe(gpt)}`);
-  }
-  const config = validateGptConfig(gpt as GptConfig, `${configPath}: dpo_kernels.gpt`);
-  const result: CheckpointConfig = { config, formatVersion: version as number };
-  const tokenizer = field("tokenizer");
-  if (typeof tokenizer === "object" && tokenizer !== null && !Array.isArray(tokenizer)) {
-    result.tokenizer = tokenizerRecordRead(tokenizer as Record<string, unknown>, configPath);
-  } else if (tokenizer !== undefined && tokenizer !== null) {
-    throw new TypeError(
-      `${configPath}: dpo_kernels.tokenizer must be an object or null, got ${describe(tokenizer)}`,
-    );
-  }
-  return result;
-}
-
-/**
- * The tokenizer a checkpoint folder was trained with, as a spec for `loadTokenizer`: the recorded name, the
- * checkpoint folder itself when the record says {@link CHECKPOINT_TOKENIZER_HERE} (its tokenizer files were copied
- * in), or `"byte"` when none was recorded.
- *
- * @param dir The checkpoint folder.
- * @param config The folder's parsed `config.json` ({@link parseCheckpointConfig}).
- * @returns A tokenizer spec.
- * @example
- * ```ts
- * import { checkpointTokenizerSpec } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const gpt = { vocabSize: 256, contextLength: 8, dModel: 8, layers: 1, heads: 1, layerNormEpsilon: 1e-5 };
- * assert.equal(checkpointTokenizerSpec("runs/a/final", { config: gpt, formatVersion: 1 }), "byte");
- * const here = { config: gpt, formatVersion: 1, tokenizer: { name: ".", vocabSize: 256 } };
- * assert.equal(checkpointTokenizerSpec("runs/a/final", here), "runs/a/final");
- * ```
- */
-export function checkpointTokenizerSpec(dir: string, config: CheckpointConfig): string {
-  const name = config.tokenizer?.name;
-  if (name === undefined) return "byte";
-  return name === CHECKPOINT_TOKENIZER_HERE ? dir : name;
-}
-
-async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read (${(e as Error).message})`, { cause: e });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /**
  * Loads a checkpoint written by {@link saveCheckpoint}, checking every parameter's name and shape against the
  * saved config.
@@ -463,7 +258,8 @@ async function readJsonFile(path: string): Promise<unknown> {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadCheckpoint, saveCheckpoint } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const dir = (await Deno.makeTempDir()) + "/ckpt";
  * const model = new Gpt({ vocabSize: 16, contextLength: 4, dModel: 8, layers: 1, heads: 2 }, { seed: 3 });

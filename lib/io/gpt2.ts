@@ -10,11 +10,14 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { downloadFromHub, exists, type HubOptions, isHubId } from "./hub.ts";
+import { downloadFromHub, type HubOptions } from "../hub/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
+import { exists, readJsonFile } from "../hub/files.ts";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { gptParameterShapes } from "../model/gpt.ts";
 import { describe } from "../math/validation.ts";
-import { readSafetensors, type SafetensorsTensor, tensorsFromSafetensors } from "./safetensors.ts";
+import type { SafetensorsTensor } from "./safetensors.ts";
+import { readSafetensors, tensorsFromSafetensors } from "./safetensors_file.ts";
 
 /** The files a GPT-2 download fetches: the first two are required, the tokenizer files are fetched if present. */
 export const GPT2_HUB_FILES: Readonly<{ required: readonly string[]; optional: readonly string[] }> = Object
@@ -73,7 +76,7 @@ const HF_CONFIG_CHECKS: readonly HfConfigCheck[] = [
  *
  * @example
  * ```ts
- * import { gptConfigFromHf } from "@dpo-kernels/dpo-kernels/train";
+ * import { gptConfigFromHf } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const c = gptConfigFromHf({ n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257 });
  * assert.deepEqual(c, { vocabSize: 50257, contextLength: 1024, dModel: 768, layers: 12, heads: 12, layerNormEpsilon: 1e-5 });
@@ -127,7 +130,7 @@ export const GPT2_SKIPPED_TENSORS: readonly { pattern: RegExp; reason: string }[
  *
  * @example
  * ```ts
- * import { gpt2ParameterName } from "@dpo-kernels/dpo-kernels/train";
+ * import { gpt2ParameterName } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * assert.equal(gpt2ParameterName("transformer.h.0.attn.c_attn.weight"), "h.0.attn.c_attn.weight");
  * assert.equal(gpt2ParameterName("h.0.attn.bias"), undefined);
@@ -151,21 +154,6 @@ export interface Gpt2Checkpoint {
   hfConfig: Record<string, unknown>;
 }
 
-async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new Error(`${path}: no such file`, { cause: e });
-    throw new Error(`${path}: cannot read (${(e as Error).message})`, { cause: e });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
 /**
  * Loads GPT-2 weights from a local Hugging Face folder (config.json and model.safetensors, F32/F16/BF16).
  *
@@ -178,7 +166,8 @@ async function readJson(path: string): Promise<unknown> {
  * @example
  * ```ts ignore
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadGpt2Folder } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadGpt2Folder } from "@dpo-kernels/dpo-kernels/io";
  * const { config, weights } = await loadGpt2Folder("/models/gpt2");
  * const gpt = new Gpt(config, { weights, trainable: false });
  * for (const w of weights.values()) w.dispose();
@@ -186,7 +175,7 @@ async function readJson(path: string): Promise<unknown> {
  */
 export async function loadGpt2Folder(folder: string): Promise<Gpt2Checkpoint> {
   const configPath = join(folder, "config.json");
-  const hfConfig = await readJson(configPath);
+  const hfConfig = await readJsonFile(configPath);
   if (typeof hfConfig !== "object" || hfConfig === null || Array.isArray(hfConfig)) {
     throw new TypeError(`${configPath}: must hold a JSON object`);
   }
@@ -261,7 +250,8 @@ export async function loadGpt2Folder(folder: string): Promise<Gpt2Checkpoint> {
  * @example
  * ```ts ignore
  * import * as tf from "@tensorflow/tfjs";
- * import { Gpt, loadGpt2 } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadGpt2 } from "@dpo-kernels/dpo-kernels/io";
  * const { config, weights } = await loadGpt2("gpt2"); // ~/.cache/dpo-kernels/hub/gpt2
  * const gpt = new Gpt(config, { weights });
  * for (const w of weights.values()) w.dispose();

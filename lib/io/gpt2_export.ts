@@ -13,7 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type GptConfig, validateGptConfig } from "../model/config.ts";
 import { gptParameterShapes } from "../model/gpt.ts";
-import { saveSafetensors } from "./safetensors.ts";
+import { saveSafetensors } from "./safetensors_file.ts";
 
 /**
  * The Hugging Face `config.json` of a {@link GptConfig}: GPT2LMHeadModel with the tanh GELU (`gelu_new`), tied head,
@@ -24,7 +24,7 @@ import { saveSafetensors } from "./safetensors.ts";
  * @throws {RangeError} If the config is invalid (as {@link validateGptConfig}).
  * @example
  * ```ts
- * import { hfGpt2Config } from "@dpo-kernels/dpo-kernels/train";
+ * import { hfGpt2Config } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const hf = hfGpt2Config({ vocabSize: 256, contextLength: 64, dModel: 32, layers: 2, heads: 2 });
  * assert.equal(hf.model_type, "gpt2");
@@ -68,7 +68,8 @@ export function hfGpt2Config(config: GptConfig): Record<string, unknown> {
  * @throws {RangeError} On a missing, unknown or misshapen parameter (named) or an invalid config.
  * @example
  * ```ts
- * import { Gpt, loadGpt2Folder, saveGpt2Folder, useBackend } from "@dpo-kernels/dpo-kernels/train";
+ * import { Gpt, useBackend } from "@dpo-kernels/dpo-kernels/model";
+ * import { loadGpt2Folder, saveGpt2Folder } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * await useBackend("cpu");
  * const gpt = new Gpt({ vocabSize: 16, contextLength: 8, dModel: 8, layers: 1, heads: 2 }, { seed: 1 });

@@ -4,9 +4,11 @@
  *
  * @module
  */
+export * from "./safetensors_dtypes.ts";
 export * from "./safetensors.ts";
+export * from "./safetensors_file.ts";
+export * from "./checkpoint_config.ts";
 export * from "./checkpoint.ts";
-export * from "./hub.ts";
-export * from "./safe_path.ts";
 export * from "./gpt2.ts";
 export * from "./gpt2_export.ts";
+export * from "./checkpoint_model.ts";

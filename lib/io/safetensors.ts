@@ -9,11 +9,12 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { describe } from "../math/validation.ts";
+import { LITTLE_ENDIAN_HOST, SAFETENSORS_DTYPES, type SafetensorsDtype } from "./safetensors_dtypes.ts";
 
-/** Values of one decoded tensor: floats as `Float32Array`, integers as `Int32Array`. */
-export type SafetensorsData = Float32Array | Int32Array;
+import type { SafetensorsData } from "./safetensors_dtypes.ts";
+
+export type { SafetensorsData };
 
 /** One tensor of a safetensors file, decoded. */
 export interface SafetensorsTensor {
@@ -42,122 +43,6 @@ export interface SafetensorsInput {
   /** `"F32"` or `"I32"`. */
   dtype?: "F32" | "I32";
 }
-
-/** How one dtype is read: its width in bytes and a decoder of little-endian bytes. */
-export interface SafetensorsDtype {
-  /** Bytes per element. */
-  bytes: number;
-  /** What the values become. */
-  output: "float32" | "int32";
-  /**
-   * Decodes `count` elements starting at byte `offset` of `view`.
-   *
-   * @returns The values, or the index of the first element that does not fit (I64 beyond int32).
-   */
-  decode(view: DataView, offset: number, count: number): SafetensorsData | { unrepresentable: number };
-}
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** IEEE half → float: sign, 5-bit exponent (bias 15), 10-bit mantissa; subnormals, ±Infinity and NaN. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-let halfValues: Float32Array | undefined;
-
-/** All 65536 halves as floats, built on first use. */
-function halfTable(): Float32Array {
-  if (halfValues === undefined) {
-    halfValues = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) halfValues[h] = halfToFloat(h);
-  }
-  return halfValues;
-}
-
-function floats(count: number, read: (i: number) => number): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = read(i);
-  return out;
-}
-
-function ints(count: number, read: (i: number) => number): Int32Array {
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = read(i);
-  return out;
-}
-
-/**
- * The dtypes this reader understands, by their safetensors name. Unknown names (F8_*, U16, U32, U64, C64 …) are
- * an error naming the tensor.
- */
-export const SAFETENSORS_DTYPES: Readonly<Record<string, SafetensorsDtype>> = Object.freeze({
-  F64: {
-    bytes: 8,
-    output: "float32",
-    decode: (v, o, n) => floats(n, (i) => v.getFloat64(o + 8 * i, true)),
-  },
-  F32: {
-    bytes: 4,
-    output: "float32",
-    decode: (v, o, n) => {
-      if (LITTLE_ENDIAN_HOST) {
-        // One copy into an aligned buffer: the data section need not start on a 4-byte boundary.
-        return new Float32Array(new Uint8Array(v.buffer, v.byteOffset + o, 4 * n).slice().buffer);
-      }
-      return floats(n, (i) => v.getFloat32(o + 4 * i, true));
-    },
-  },
-  F16: {
-    bytes: 2,
-    output: "float32",
-    decode: (v, o, n) => {
-      const table = halfTable();
-      return floats(n, (i) => table[v.getUint16(o + 2 * i, true)] as number);
-    },
-  },
-  BF16: {
-    bytes: 2,
-    output: "float32",
-    decode: (v, o, n) => {
-      // bfloat16 is the top half of a float32.
-      const bits = new Uint32Array(n);
-      for (let i = 0; i < n; i++) bits[i] = v.getUint16(o + 2 * i, true) << 16;
-      return new Float32Array(bits.buffer);
-    },
-  },
-  I64: {
-    bytes: 8,
-    output: "int32",
-    decode: (v, o, n) => {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const x = v.getBigInt64(o + 8 * i, true);
-        if (x > 2147483647n || x < -2147483648n) return { unrepresentable: i };
-        out[i] = Number(x);
-      }
-      return out;
-    },
-  },
-  I32: {
-    bytes: 4,
-    output: "int32",
-    decode: (v, o, n) => ints(n, (i) => v.getInt32(o + 4 * i, true)),
-  },
-  I16: {
-    bytes: 2,
-    output: "int32",
-    decode: (v, o, n) => ints(n, (i) => v.getInt16(o + 2 * i, true)),
-  },
-  I8: { bytes: 1, output: "int32", decode: (v, o, n) => ints(n, (i) => v.getInt8(o + i)) },
-  U8: { bytes: 1, output: "int32", decode: (v, o, n) => ints(n, (i) => v.getUint8(o + i)) },
-  BOOL: { bytes: 1, output: "int32", decode: (v, o, n) => ints(n, (i) => (v.getUint8(o + i) ? 1 : 0)) },
-});
 
 /** Options of {@link decodeSafetensors}. */
 export interface DecodeSafetensorsOptions {
@@ -188,7 +73,7 @@ function isIndex(x: unknown): x is number {
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { decodeSafetensors, encodeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const bytes = encodeSafetensors({ w: { data: [1, 2, 3, 4], shape: [2, 2] } }, { step: "3" });
  * const file = decodeSafetensors(bytes);
@@ -327,7 +212,7 @@ export function decodeSafetensors(
  *
  * @example
  * ```ts
- * import { encodeSafetensors } from "@dpo-kernels/dpo-kernels/train";
+ * import { encodeSafetensors } from "@dpo-kernels/dpo-kernels/io";
  * import assert from "node:assert/strict";
  * const bytes = encodeSafetensors({ ids: { data: new Int32Array([7, 8]), shape: [2] } });
  * const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
@@ -413,194 +298,4 @@ export function encodeSafetensors(
     at += b.length;
   }
   return out;
-}
-
-/**
- * Reads and decodes a safetensors file.
- *
- * @param path The file.
- * @param options A filter on tensor names (the source in messages is the path).
- * @returns The tensors and the metadata, as {@link decodeSafetensors} gives them.
- * @throws {Error} If the file cannot be read (the message names the path), and as {@link decodeSafetensors}.
- *
- * @example
- * ```ts
- * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const path = (await Deno.makeTempDir()) + "/t.safetensors";
- * await writeSafetensors(path, { w: { data: [0.5, -1], shape: [2] } });
- * assert.deepEqual([...(await readSafetensors(path)).tensors.get("w")!.data], [0.5, -1]);
- * await Deno.remove(path);
- * ```
- */
-export async function readSafetensors(
-  path: string,
-  options: Omit<DecodeSafetensorsOptions, "source"> = {},
-): Promise<SafetensorsFile> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new Error(`${path}: cannot read the safetensors file (${(e as Error).message})`, { cause: e });
-  }
-  return decodeSafetensors(bytes, { ...options, source: path });
-}
-
-/**
- * Encodes tensors and writes them to a file (the whole file at once; wrap it in a temp-dir-and-rename, as the
- * checkpoint code does, where an interrupted write must not clobber a good file).
- *
- * @param path The file to write.
- * @param tensors As for {@link encodeSafetensors}.
- * @param options `metadata`: the `__metadata__` strings.
- * @returns Once written.
- * @throws As {@link encodeSafetensors}, or if the file cannot be written.
- *
- * @example
- * ```ts
- * import { readSafetensors, writeSafetensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const path = (await Deno.makeTempDir()) + "/t.safetensors";
- * await writeSafetensors(path, { n: { data: [3], shape: [] , dtype: "I32" } }, { metadata: { format: "pt" } });
- * const file = await readSafetensors(path);
- * assert.equal(file.tensors.get("n")!.dtype, "I32");
- * assert.equal(file.metadata.format, "pt");
- * await Deno.remove(path);
- * ```
- */
-export async function writeSafetensors(
-  path: string,
-  tensors: ReadonlyMap<string, SafetensorsInput> | Readonly<Record<string, SafetensorsInput>>,
-  options: { metadata?: Readonly<Record<string, string>> } = {},
-): Promise<void> {
-  await Deno.writeFile(path, encodeSafetensors(tensors, options.metadata));
-}
-
-/**
- * Makes TensorFlow.js tensors of decoded safetensors (float32 or int32). The caller owns (and disposes) them.
- *
- * @param file A decoded file, or its tensor map.
- * @returns The tensors by name, in the same order.
- *
- * @example
- * ```ts
- * import { decodeSafetensors, encodeSafetensors, tensorsFromSafetensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const file = decodeSafetensors(encodeSafetensors({ w: { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] } }));
- * const tensors = tensorsFromSafetensors(file);
- * assert.deepEqual(tensors.get("w")!.shape, [2, 3]);
- * for (const t of tensors.values()) t.dispose();
- * ```
- */
-export function tensorsFromSafetensors(
-  file: SafetensorsFile | ReadonlyMap<string, SafetensorsTensor>,
-): Map<string, tf.Tensor> {
-  const map = file instanceof Map ? file : (file as SafetensorsFile).tensors;
-  const out = new Map<string, tf.Tensor>();
-  for (const [name, t] of map) {
-    out.set(name, tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? "int32" : "float32"));
-  }
-  return out;
-}
-
-/**
- * Reads the values of TensorFlow.js tensors for encoding (with `await t.data()`, which every backend supports).
- *
- * @param tensors float32 or int32 (bool becomes I32) tensors by name; a `Map` or a plain object.
- * @returns Values, shapes and dtypes by name, ready for {@link encodeSafetensors}.
- * @throws {TypeError} On a tensor of another dtype (complex64, string).
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { safetensorsFromTensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const t = tf.tensor([1, 2], [2], "int32");
- * const inputs = await safetensorsFromTensors({ t });
- * assert.equal(inputs.get("t")!.dtype, "I32");
- * t.dispose();
- * ```
- */
-export async function safetensorsFromTensors(
-  tensors: ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>,
-): Promise<Map<string, SafetensorsInput>> {
-  const list = tensors instanceof Map
-    ? [...tensors.entries()]
-    : Object.entries(tensors as Record<string, tf.Tensor>);
-  const out = new Map<string, SafetensorsInput>();
-  for (const [name, t] of list) {
-    if (t.dtype === "float32") {
-      out.set(name, { data: (await t.data()) as Float32Array, shape: t.shape, dtype: "F32" });
-    } else if (t.dtype === "int32" || t.dtype === "bool") {
-      out.set(name, {
-        data: Int32Array.from(await t.data() as ArrayLike<number>),
-        shape: t.shape,
-        dtype: "I32",
-      });
-    } else {
-      throw new TypeError(`tensors["${name}"] must be float32, int32 or bool, got dtype ${t.dtype}`);
-    }
-  }
-  return out;
-}
-
-/**
- * Reads a safetensors file into TensorFlow.js tensors.
- *
- * @param path The file.
- * @param options A filter on tensor names.
- * @returns The tensors by name (the caller disposes them) and the metadata.
- * @throws As {@link readSafetensors}.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { loadSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const path = (await Deno.makeTempDir()) + "/t.safetensors";
- * const w = tf.tensor([[1, 2], [3, 4]]);
- * await saveSafetensors(path, { w });
- * const { tensors } = await loadSafetensors(path);
- * assert.deepEqual(await tensors.get("w")!.array(), [[1, 2], [3, 4]]);
- * w.dispose();
- * for (const t of tensors.values()) t.dispose();
- * await Deno.remove(path);
- * ```
- */
-export async function loadSafetensors(
-  path: string,
-  options: Omit<DecodeSafetensorsOptions, "source"> = {},
-): Promise<{ tensors: Map<string, tf.Tensor>; metadata: Record<string, string> }> {
-  const file = await readSafetensors(path, options);
-  return { tensors: tensorsFromSafetensors(file), metadata: file.metadata };
-}
-
-/**
- * Writes TensorFlow.js tensors to a safetensors file (F32, or I32 for int32 and bool tensors).
- *
- * @param path The file to write.
- * @param tensors The tensors by name (not disposed).
- * @param options `metadata`: the `__metadata__` strings.
- * @returns Once written.
- * @throws As {@link safetensorsFromTensors} and {@link writeSafetensors}.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { readSafetensors, saveSafetensors } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * const path = (await Deno.makeTempDir()) + "/t.safetensors";
- * const b = tf.zeros([3]);
- * await saveSafetensors(path, new Map([["b", b]]));
- * assert.deepEqual((await readSafetensors(path)).tensors.get("b")!.shape, [3]);
- * b.dispose();
- * await Deno.remove(path);
- * ```
- */
-export async function saveSafetensors(
-  path: string,
-  tensors: ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>,
-  options: { metadata?: Readonly<Record<string, string>> } = {},
-): Promise<void> {
-  await writeSafetensors(path, await safetensorsFromTensors(tensors), options);
 }

@@ -1,5 +1,5 @@
 /**
- * Stable scalar math and the shared numeric types.
+ * Stable scalar math, the shared numeric types and the seeded generator.
  *
  * @module
  */
@@ -7,3 +7,4 @@ export * from "./types.ts";
 export * from "./stable.ts";
 export * from "./vector.ts";
 export * from "./lookup.ts";
+export * from "./random.ts";

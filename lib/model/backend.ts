@@ -56,7 +56,7 @@ const SOFTWARE_GPU_VENDORS: ReadonlySet<string> = new Set(["65541", "0x10005", "
  *
  * @example
  * ```ts
- * import { softwareAdapterReason } from "@dpo-kernels/dpo-kernels/train";
+ * import { softwareAdapterReason } from "@dpo-kernels/dpo-kernels/model";
  * import assert from "node:assert/strict";
  * assert.match(softwareAdapterReason({ vendor: "65541", description: "llvmpipe (LLVM 15.0.6, 256 bits)" })!, /llvmpipe/);
  * assert.equal(softwareAdapterReason({ vendor: "4318", description: "NVIDIA H200" }), undefined);
@@ -81,7 +81,7 @@ export function softwareAdapterReason(adapter: GpuAdapterDescription): string | 
  *
  * @example
  * ```ts
- * import { describeAdapter } from "@dpo-kernels/dpo-kernels/train";
+ * import { describeAdapter } from "@dpo-kernels/dpo-kernels/model";
  * import assert from "node:assert/strict";
  * assert.equal(
  *   describeAdapter({ vendor: "4318", architecture: "", device: "8837", description: "NVIDIA H200" }),

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type GptConfig, validateGptConfig } from "./config.ts";
 import { causalSelfAttention, embed, gelu, layerNorm, linear, matMul, tokenLogProbs } from "./ops.ts";
-import { createRandom } from "./random.ts";
+import { createRandom } from "../math/random.ts";
 
 /** The names and shapes of a GPT's parameters, in a fixed order. */
 export function gptParameterShapes(config: GptConfig): [string, number[]][] {

@@ -1,9 +1,8 @@
 /**
- * The GPT policy on TensorFlow.js: its shape, its ops, the backends it runs on, and a seeded generator.
+ * The GPT policy on TensorFlow.js: its shape, its ops and the backends it runs on.
  *
  * @module
  */
 export * from "./config.ts";
 export * from "./gpt.ts";
 export * from "./backend.ts";
-export * from "./random.ts";

@@ -43,7 +43,7 @@ export async function figure(name: string, options: PlotOptions, folder = "figur
  * @returns A value that Jupyter shows as the table.
  * @example
  * ```ts
- * import { markdownRows } from "@dpo-kernels/dpo-kernels/train";
+ * import { markdownRows } from "@dpo-kernels/dpo-kernels/plot";
  * import assert from "node:assert/strict";
  * const t = markdownRows([{ kernel: "rbf", f1: 0.5 }]);
  * assert.match(t[Symbol.for("Jupyter.display")]!()["text/markdown"]!, /\| rbf \| 0.500 \|/);

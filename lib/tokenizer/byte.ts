@@ -13,7 +13,7 @@ import type { Tokenizer } from "./types.ts";
  *
  * @example
  * ```ts
- * import { ByteTokenizer } from "@dpo-kernels/dpo-kernels/train";
+ * import { ByteTokenizer } from "@dpo-kernels/dpo-kernels/tokenizer";
  * import assert from "node:assert/strict";
  * const tok = new ByteTokenizer();
  * assert.deepEqual(tok.encode("hé"), [104, 195, 169]);

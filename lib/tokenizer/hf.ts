@@ -10,7 +10,8 @@
 import type { PreTrainedTokenizer } from "@huggingface/transformers";
 import { basename, dirname, resolve } from "node:path";
 import { describe } from "../math/validation.ts";
-import { downloadFromHub, type HubOptions, isHubId } from "../io/hub.ts";
+import { downloadFromHub, type HubOptions } from "../hub/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
 import type { Tokenizer } from "./types.ts";
 
 /** The files a tokenizer folder must hold (transformers.js reads both; `tokenizer_config.json` may be `{}`). */
@@ -122,7 +123,7 @@ export class HfTokenizer implements Tokenizer {
  *
  * @example
  * ```ts ignore
- * import { loadHfTokenizer } from "@dpo-kernels/dpo-kernels/train";
+ * import { loadHfTokenizer } from "@dpo-kernels/dpo-kernels/tokenizer";
  * const tok = await loadHfTokenizer("gpt2"); // downloads two files once
  * console.log(tok.encode("Hello world"), tok.vocabSize, tok.eosId); // [15496, 995] 50257 50256
  * ```

@@ -38,7 +38,7 @@ export const TOKENIZERS: Readonly<Record<string, TokenizerEntry>> = Object.freez
  *
  * @example
  * ```ts
- * import { loadTokenizer } from "@dpo-kernels/dpo-kernels/train";
+ * import { loadTokenizer } from "@dpo-kernels/dpo-kernels/tokenizer";
  * import assert from "node:assert/strict";
  * const tok = await loadTokenizer("byte");
  * assert.equal(tok.vocabSize, 256);

@@ -30,32 +30,3 @@ export interface Tokenizer {
    */
   decode(ids: readonly number[]): string;
 }
-
-/** What a checkpoint records about its tokenizer. */
-export interface TokenizerInfo {
-  /** {@link Tokenizer.name}: the spec to load it again. */
-  name: string;
-  /** {@link Tokenizer.vocabSize}. */
-  vocabSize: number;
-  /** {@link Tokenizer.eosId}. */
-  eosId?: number;
-}
-
-/**
- * What a checkpoint records about a tokenizer: its name, vocabulary size and end-of-sequence id.
- *
- * @param tokenizer Any tokenizer.
- * @returns A JSON-able summary.
- *
- * @example
- * ```ts
- * import { ByteTokenizer, tokenizerInfo } from "@dpo-kernels/dpo-kernels/train";
- * import assert from "node:assert/strict";
- * assert.deepEqual(tokenizerInfo(new ByteTokenizer()), { name: "byte", vocabSize: 256 });
- * ```
- */
-export function tokenizerInfo(tokenizer: Tokenizer): TokenizerInfo {
-  const info: TokenizerInfo = { name: tokenizer.name, vocabSize: tokenizer.vocabSize };
-  if (tokenizer.eosId !== undefined) info.eosId = tokenizer.eosId;
-  return info;
-}

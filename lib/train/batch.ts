@@ -5,9 +5,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { createRandom } from "../model/random.ts";
+import { createRandom } from "../math/random.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
-import type { PreferenceExample } from "./data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 
 /** One tokenized sequence: prompt ⊕ response, at most contextLength + 1 tokens. */
 export interface EncodedSequence {

@@ -6,7 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type JsonValue, saveCheckpoint } from "../io/checkpoint.ts";
+import { saveCheckpoint } from "../io/checkpoint.ts";
+import type { JsonValue } from "../io/checkpoint_config.ts";
 import { batchIndices, disposeBatch } from "./batch.ts";
 import { assertWeightsFinite, nonFiniteProbeError } from "./finite_guard.ts";
 import { type Forward, forwardLosses, sftForward } from "./forward.ts";

@@ -14,7 +14,7 @@ import { assertKnownKeys, lookup } from "../math/lookup.ts";
 import { describe } from "../math/validation.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
-import type { PreferenceExample } from "./data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 import type { ConfigField } from "./config_field.ts";
 import { TRAIN_CONFIG_FIELDS, type TrainDivergence } from "./config_fields.ts";
 

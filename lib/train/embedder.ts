@@ -7,7 +7,7 @@
  * @module
  */
 import { embeddingMargin } from "../losses/embedding_margin.ts";
-import type { PreferenceExample } from "./data.ts";
+import type { PreferenceExample } from "../data/preference.ts";
 
 /** A function from texts to mean-pooled, unit-length embeddings. */
 export type TextEmbedder = (texts: readonly string[]) => Promise<number[][]>;

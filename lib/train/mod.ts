@@ -1,6 +1,8 @@
 /**
- * The training side of dpo-kernels: a GPT policy on TensorFlow.js, tokenizers, checkpoints and GPT-2 loading,
- * the DPO-Kernels losses as tensor ops, the explicit divergence regularizer, and the trainer.
+ * The training side of dpo-kernels: batches, log-probabilities and pooling, the DPO-Kernels losses as tensor
+ * ops, the explicit divergence regularizer, AdamW, the reference cache, the run folder and the trainer. The
+ * model, tokenizers, checkpoints, evaluation and figures are their own exports (`./model`, `./tokenizer`,
+ * `./io`, `./eval`, `./plot`).
  *
  * @example
  * ```ts ignore
@@ -12,10 +14,6 @@
  *
  * @module
  */
-export * from "../model/mod.ts";
-export * from "../io/mod.ts";
-export * from "../tokenizer/mod.ts";
-export * from "./data.ts";
 export * from "./batch.ts";
 export * from "./logprobs.ts";
 export * from "./pooling.ts";
@@ -26,8 +24,5 @@ export * from "./explicit_regularizer.ts";
 export * from "./embedder.ts";
 export * from "./trainer.ts";
 export * from "./reference_cache.ts";
-export * from "../eval/mod.ts";
-export * from "../plot/mod.ts";
-// TensorFlow.js's memory management, for notebooks and scripts that run the model directly.
-export { dispose, memory, tidy } from "@tensorflow/tfjs";
 export * from "./run_folder.ts";
+export * from "./drain.ts";

@@ -16,7 +16,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { describe } from "../math/validation.ts";
-import { CHECKPOINT_FILES, checkpointTokenizerSpec, parseCheckpointConfig } from "../io/checkpoint.ts";
+import { CHECKPOINT_FILES, checkpointTokenizerSpec, parseCheckpointConfig } from "../io/checkpoint_config.ts";
 
 /** Where a run resumes, read and checked from a checkpoint folder by {@link readResumePoint}. */
 export interface ResumePoint {

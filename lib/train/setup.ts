@@ -9,20 +9,16 @@ import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../model/backend.ts";
 import { DEFAULT_GPT_CONFIG, type GptConfig } from "../model/config.ts";
 import { Gpt } from "../model/gpt.ts";
-import {
-  CHECKPOINT_FILES,
-  checkpointTokenizerSpec,
-  loadCheckpoint,
-  parseCheckpointConfig,
-} from "../io/checkpoint.ts";
+import { loadCheckpoint } from "../io/checkpoint.ts";
+import { CHECKPOINT_FILES, checkpointTokenizerSpec, parseCheckpointConfig } from "../io/checkpoint_config.ts";
 import { loadGpt2 } from "../io/gpt2.ts";
 import { loadTokenizer, TOKENIZERS } from "../tokenizer/mod.ts";
-import { isHubId } from "../io/hub.ts";
+import { isHubId } from "../hub/safe_path.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { type EncodedPair, encodePair } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { prepareRunFolder, readResumePoint, type ResumePoint } from "./run_folder.ts";
-import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
+import { type PreferenceExample, readPreferenceJsonl } from "../data/preference.ts";
 import { assertWeightsFinite } from "./finite_guard.ts";
 
 /** What {@link setup} hands the trainer. */

@@ -31,7 +31,7 @@ import {
 import { DEFAULT_RENYI_ALPHA } from "../../lib/divergences/renyi.ts";
 import { EXPONENT_CLAMP } from "../../lib/divergences/f_divergence.ts";
 import { DEFAULT_ALPHA_DIVERGENCE, DEFAULT_IMPLICIT_F_GENERATOR } from "../../lib/losses/implicit_scores.ts";
-import { createRandom } from "../../lib/model/random.ts";
+import { createRandom } from "../../lib/math/random.ts";
 
 const OUT = new URL("../tests/vectors.json", import.meta.url);
 
@@ -193,7 +193,7 @@ function lossCase(name: string, options: PreferenceLossOptions) {
   };
 }
 
-/** The vectors as written to the file (the Deno test `tests/python_vectors.test.ts` checks the file is current). */
+/** The vectors as written to the file (the Deno test `tests/repo_python_vectors.test.ts` checks the file is current). */
 export function buildVectors(): Record<string, unknown> {
   const losses = [];
   for (const loss of Object.keys(LOSSES)) {

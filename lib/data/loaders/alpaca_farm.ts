@@ -15,7 +15,7 @@ import { numberField, requireString, stringField } from "./rows.ts";
  * @param rows The raw rows.
  * @param options `file`, `source` (default `"alpaca_farm"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row without string `instruction`, `output_1`, `output_2`, or with a
+ * @throws {DataLineError} On a row without string `instruction`, `output_1`, `output_2`, or with a
  * non-numeric `preference`.
  *
  * @example

@@ -15,7 +15,8 @@ import {
   type RowNormalizerSpec,
 } from "./normalize.ts";
 import { type ChatMessage, pairFromConversations, parseMessages } from "./conversation.ts";
-import { DataRowError, requireString } from "./rows.ts";
+import { requireString } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
 
 /** Which side each `winner` value prefers (undefined: a tie). */
 export const ARENA_WINNERS: Readonly<Record<string, "a" | "b" | undefined>> = Object.freeze({
@@ -32,7 +33,7 @@ export const ARENA_WINNERS: Readonly<Record<string, "a" | "b" | undefined>> = Ob
  * @param options `file`, `source` (default `"chatbot_arena_conversations"`), `category` (default null),
  * `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row whose conversations are not message lists or whose `winner` is unknown.
+ * @throws {DataLineError} On a row whose conversations are not message lists or whose `winner` is unknown.
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ export function normalizeChatbotArena2023(
 const arena2023Row: RowHandler = (row, place, cleaner) => {
   const winner = requireString(row, "winner", place);
   if (!Object.hasOwn(ARENA_WINNERS, winner)) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `field "winner" must be one of ${Object.keys(ARENA_WINNERS).join(", ")}, got ${JSON.stringify(winner)}`,

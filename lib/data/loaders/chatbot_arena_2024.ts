@@ -17,7 +17,8 @@ import {
 } from "./normalize.ts";
 import type { ChatMessage } from "./conversation.ts";
 import { addBattle } from "./chatbot_arena_2023.ts";
-import { DataRowError, numberField, type RowPlace } from "./rows.ts";
+import { numberField, type RowPlace } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
 import { describe } from "../../math/validation.ts";
 
 function turns(row: Readonly<Record<string, unknown>>, key: string, place: RowPlace): (string | null)[] {
@@ -26,7 +27,7 @@ function turns(row: Readonly<Record<string, unknown>>, key: string, place: RowPl
     try {
       value = JSON.parse(value);
     } catch (e) {
-      throw new DataRowError(
+      throw new DataLineError(
         place.file,
         place.row,
         `field "${key}" is not a JSON list (${(e as Error).message})`,
@@ -34,7 +35,7 @@ function turns(row: Readonly<Record<string, unknown>>, key: string, place: RowPl
     }
   }
   if (!Array.isArray(value) || !value.every((t) => t === null || typeof t === "string")) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `field "${key}" must be a list of strings, got ${describe(value)}`,
@@ -61,7 +62,7 @@ function conversation(
  * @param rows The raw rows (CSV records as strings, or parsed values).
  * @param options `file`, `source` (default `"arena-human-preference-55k"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row whose prompt/response fields are not JSON lists of strings of equal length,
+ * @throws {DataLineError} On a row whose prompt/response fields are not JSON lists of strings of equal length,
  * or whose winner columns are not exactly one 1.
  *
  * @example
@@ -90,7 +91,7 @@ const arena2024Row: RowHandler = (row, place, cleaner) => {
   };
   const wins = [flag("winner_model_a"), flag("winner_model_b"), flag("winner_tie")];
   if (wins.filter((w) => w === 1).length !== 1 || wins.some((w) => w !== 0 && w !== 1)) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `winner_model_a, winner_model_b, winner_tie must hold exactly one 1, got ${wins.join(", ")}`,
@@ -100,7 +101,7 @@ const arena2024Row: RowHandler = (row, place, cleaner) => {
   const ra = turns(row, "response_a", place);
   const rb = turns(row, "response_b", place);
   if (ra.length !== prompts.length || rb.length !== prompts.length) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `prompt has ${prompts.length} turns but response_a has ${ra.length} and response_b ${rb.length}`,

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { DataRowError, type RowPlace } from "./rows.ts";
+import type { RowPlace } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
 import { describe } from "../../math/validation.ts";
 
 /** One chat message. */
@@ -40,7 +41,7 @@ const ROLE_ALIASES: Readonly<Record<string, ChatMessage["role"]>> = Object.freez
  * @param key The field's name, for messages.
  * @param place The row's file and number, for messages.
  * @returns The messages with roles normalized to user/assistant/system.
- * @throws {DataRowError} If the value is not an array of objects with a known role and a string content.
+ * @throws {DataLineError} If the value is not an array of objects with a known role and a string content.
  *
  * @example
  * ```ts
@@ -52,7 +53,7 @@ const ROLE_ALIASES: Readonly<Record<string, ChatMessage["role"]>> = Object.freez
  */
 export function parseMessages(value: unknown, key: string, place: RowPlace): ChatMessage[] {
   if (!Array.isArray(value)) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `field "${key}" must be a list of messages, got ${describe(value)}`,
@@ -62,7 +63,7 @@ export function parseMessages(value: unknown, key: string, place: RowPlace): Cha
     const o = (m ?? {}) as Record<string, unknown>;
     const role = typeof o.role === "string" ? ROLE_ALIASES[o.role.toLowerCase()] : undefined;
     if (typeof m !== "object" || m === null || role === undefined) {
-      throw new DataRowError(
+      throw new DataLineError(
         place.file,
         place.row,
         `field "${key}"[${i}] must be a message with role user, assistant or system, got ${describe(m)}`,
@@ -70,7 +71,7 @@ export function parseMessages(value: unknown, key: string, place: RowPlace): Cha
     }
     const content = o.content ?? "";
     if (typeof content !== "string") {
-      throw new DataRowError(
+      throw new DataLineError(
         place.file,
         place.row,
         `field "${key}"[${i}].content must be a string, got ${describe(o.content)}`,

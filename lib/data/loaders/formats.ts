@@ -6,7 +6,8 @@
  * @module
  */
 import { parquetReadObjects } from "hyparquet";
-import { bigIntsToNumbers, DataRowError } from "./rows.ts";
+import { bigIntsToNumbers } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
 import { describe } from "../../math/validation.ts";
 
 /** A file format a dataset is published in. */
@@ -21,14 +22,14 @@ export type RowReader = (bytes: Uint8Array, file: string) => Promise<unknown[]>;
  * @param text The text.
  * @param file The file's name, for messages.
  * @returns The values, in order.
- * @throws {DataRowError} On a line that is not valid JSON, naming the file and the line.
+ * @throws {DataLineError} On a line that is not valid JSON, naming the file and the line.
  *
  * @example
  * ```ts
  * import { parseJsonLines } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * assert.deepEqual(parseJsonLines('{"a":1}\n\n{"a":2}\n', "f.jsonl"), [{ a: 1 }, { a: 2 }]);
- * assert.throws(() => parseJsonLines('{"a":1}\n{oops\n', "f.jsonl"), /f\.jsonl: row 2: invalid JSON/);
+ * assert.throws(() => parseJsonLines('{"a":1}\n{oops\n', "f.jsonl"), /f\.jsonl:2: invalid JSON/);
  * ```
  */
 export function parseJsonLines(text: string, file: string): unknown[] {
@@ -40,7 +41,7 @@ export function parseJsonLines(text: string, file: string): unknown[] {
     try {
       rows.push(JSON.parse(line));
     } catch (e) {
-      throw new DataRowError(file, i + 1, `invalid JSON (${(e as Error).message})`);
+      throw new DataLineError(file, i + 1, `invalid JSON (${(e as Error).message})`);
     }
   }
   return rows;
@@ -52,7 +53,7 @@ export function parseJsonLines(text: string, file: string): unknown[] {
  * @param text The text.
  * @param file The file's name, for messages.
  * @returns The rows.
- * @throws {DataRowError} On invalid JSON (naming the line for JSON Lines), or a single value that is not an
+ * @throws {DataLineError} On invalid JSON (naming the line for JSON Lines), or a single value that is not an
  * array.
  *
  * @example
@@ -70,10 +71,10 @@ export function parseJsonRows(text: string, file: string): unknown[] {
   try {
     value = JSON.parse(trimmed);
   } catch (e) {
-    throw new DataRowError(file, 1, `invalid JSON (${(e as Error).message})`);
+    throw new DataLineError(file, 1, `invalid JSON (${(e as Error).message})`);
   }
   if (!Array.isArray(value)) {
-    throw new DataRowError(file, 1, `expected an array of rows, got ${describe(value)}`);
+    throw new DataLineError(file, 1, `expected an array of rows, got ${describe(value)}`);
   }
   return value;
 }
@@ -85,7 +86,7 @@ export function parseJsonRows(text: string, file: string): unknown[] {
  * @param text The text.
  * @param file The file's name, for messages.
  * @returns One object per record, keyed by the header's names, every value a string.
- * @throws {DataRowError} On an unterminated quoted field or a record with the wrong number of fields, naming
+ * @throws {DataLineError} On an unterminated quoted field or a record with the wrong number of fields, naming
  * the 1-based data record (the header is not counted).
  *
  * @example
@@ -144,7 +145,7 @@ export function parseCsv(text: string, file: string): Record<string, string>[] {
       i++;
     }
   }
-  if (quoted) throw new DataRowError(file, records.length, "unterminated quoted field");
+  if (quoted) throw new DataLineError(file, records.length, "unterminated quoted field");
   if (!recordStart || field !== "" || record.length > 0) {
     record.push(field);
     records.push(record);
@@ -153,7 +154,7 @@ export function parseCsv(text: string, file: string): Record<string, string>[] {
   if (header === undefined) return [];
   return records.slice(1).map((values, r) => {
     if (values.length !== header.length) {
-      throw new DataRowError(file, r + 1, `has ${values.length} fields, the header has ${header.length}`);
+      throw new DataLineError(file, r + 1, `has ${values.length} fields, the header has ${header.length}`);
     }
     return Object.fromEntries(header.map((name, c) => [name, values[c] as string]));
   });

@@ -19,7 +19,7 @@ export const HELPSTEER_ATTRIBUTE = "helpfulness";
  * @param rows The raw rows.
  * @param options `file`, `source` (default `"helpsteer"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row without string `prompt`/`response` or numeric `helpfulness`.
+ * @throws {DataLineError} On a row without string `prompt`/`response` or numeric `helpfulness`.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import { requireString } from "./rows.ts";
  * @param options `file`, `source` (default `"hh-rlhf"`), `category` (default null: use `"safety"` for the
  * harmless subsets), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row that is not an object with string `chosen` and `rejected`.
+ * @throws {DataLineError} On a row that is not an object with string `chosen` and `rejected`.
  *
  * @example
  * ```ts

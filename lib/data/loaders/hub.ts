@@ -7,15 +7,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { downloadFromHub, HF_HUB_ENDPOINT, hubCacheFolder, type HubOptions } from "../../io/hub.ts";
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
+import { downloadFromHub, HF_HUB_ENDPOINT, hubCacheFolder, type HubOptions } from "../../hub/hub.ts";
+import { readEnv } from "../../hub/files.ts";
 
 /**
  * The hub options that address a dataset repository with {@link downloadFromHub}: the endpoint with
@@ -34,7 +27,7 @@ function env(name: string): string | undefined {
  * ```
  */
 export function datasetHubOptions(options: HubOptions = {}): HubOptions {
-  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
+  const endpoint = (options.endpoint ?? readEnv("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
   const root = options.cacheDir ?? dirname(hubCacheFolder("x"));
   return { ...options, endpoint: `${endpoint}/datasets`, cacheDir: join(root, "datasets") };
 }

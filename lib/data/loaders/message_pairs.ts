@@ -31,7 +31,7 @@ export interface MessagePairFields {
  *
  * @param fields The names of the two score fields and of the optional prompt field.
  * @returns The row step.
- * @throws {DataRowError} (from the step) On a row whose `chosen`/`rejected` are not message lists, whose scores
+ * @throws {DataLineError} (from the step) On a row whose `chosen`/`rejected` are not message lists, whose scores
  * are not numbers, or whose prompt field is not a string.
  *
  * @example

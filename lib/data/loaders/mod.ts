@@ -30,4 +30,6 @@ export * from "./ultrafeedback.ts";
 export * from "./nectar.ts";
 export * from "./orca.ts";
 export * from "./capybara.ts";
+export * from "./datasets.ts";
 export * from "./registry.ts";
+export * from "./local.ts";

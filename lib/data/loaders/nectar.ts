@@ -10,7 +10,7 @@
  */
 import { type NormalizeOptions, type NormalizeResult, normalizeRows, type PairCleaner } from "./normalize.ts";
 import { arrayField, asRecord, numberField, requireString, type RowPlace } from "./rows.ts";
-import { createRandom, type Random } from "../../model/random.ts";
+import { createRandom, type Random } from "../../math/random.ts";
 
 /** How many top-ranked answers are paired per prompt. */
 export const NECTAR_TOP_RANKS = 3;
@@ -25,7 +25,7 @@ export const NECTAR_SEED = 7;
  * @param options `file`, `source` (default `"nectar"`), `category` (default null), `limit`, `seed` (default
  * {@link NECTAR_SEED}).
  * @returns The pairs and the drop counts (`no_lower_rank`: a top answer with no answer ranked below it).
- * @throws {DataRowError} On a row without a string `prompt`, or whose `answers` are not `{answer, rank}`
+ * @throws {DataLineError} On a row without a string `prompt`, or whose `answers` are not `{answer, rank}`
  * objects.
  *
  * @example

@@ -7,43 +7,10 @@
  *
  * @module
  */
-import type { PreferenceExample } from "../../train/data.ts";
+import type { PreferenceExample } from "../preference.ts";
 import { assertInteger, describe } from "../../math/validation.ts";
 import { forEachRow, type RowPlace } from "./rows.ts";
-
-/** The paper's five task categories. */
-export const PREFERENCE_CATEGORIES: readonly PreferenceCategory[] = Object.freeze([
-  "factuality",
-  "reasoning",
-  "truthfulness",
-  "safety",
-  "instruction_following",
-]);
-
-/** One of the paper's five task categories. */
-export type PreferenceCategory =
-  | "factuality"
-  | "reasoning"
-  | "truthfulness"
-  | "safety"
-  | "instruction_following";
-
-/**
- * Whether a value is one of {@link PREFERENCE_CATEGORIES}.
- *
- * @param value Any value.
- * @returns True for a category name.
- *
- * @example
- * ```ts
- * import { isPreferenceCategory } from "@dpo-kernels/dpo-kernels/data";
- * import assert from "node:assert/strict";
- * assert.ok(isPreferenceCategory("safety") && !isPreferenceCategory("chat"));
- * ```
- */
-export function isPreferenceCategory(value: unknown): value is PreferenceCategory {
-  return typeof value === "string" && (PREFERENCE_CATEGORIES as readonly string[]).includes(value);
-}
+import { isPreferenceCategory, PREFERENCE_CATEGORIES, type PreferenceCategory } from "../categories.ts";
 
 /** A normalized pair: the text, where it came from, and its category (null for general sets). */
 export interface SourcedPreferenceExample extends PreferenceExample {
@@ -240,7 +207,7 @@ export function pairCleanerFor(options: NormalizeOptions, defaults: NormalizerDe
 
 /**
  * One row's step of a row-by-row normalizer: read the row's fields, then add its candidate pairs to the cleaner
- * or count why they are dropped. Malformed rows throw a `DataRowError` naming `place`.
+ * or count why they are dropped. Malformed rows throw a `DataLineError` naming `place`.
  */
 export type RowHandler = (row: Record<string, unknown>, place: RowPlace, cleaner: PairCleaner) => void;
 
@@ -259,7 +226,7 @@ export interface RowNormalizerSpec extends NormalizerDefaults {
  * @param spec The dataset's default `source` and `category`, and `each`, its step for one row.
  * @param options `file` (default `"rows"`), `source`, `category`, `limit` (as in {@link NormalizeOptions}).
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} If a row is not an object, or whatever `spec.each` throws.
+ * @throws {DataLineError} If a row is not an object, or whatever `spec.each` throws.
  * @throws {TypeError} On a bad `source` or `category`.
  * @throws {RangeError} On a bad `limit`.
  *

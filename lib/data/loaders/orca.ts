@@ -14,7 +14,7 @@ import { requireString, stringField } from "./rows.ts";
  * @param rows The raw rows.
  * @param options `file`, `source` (default `"orca_dpo_pairs"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row without string `question`, `chosen` and `rejected`.
+ * @throws {DataLineError} On a row without string `question`, `chosen` and `rejected`.
  *
  * @example
  * ```ts

@@ -15,8 +15,9 @@
  * @module
  */
 import { type NormalizeOptions, type NormalizeResult, pairCleanerFor } from "./normalize.ts";
-import { arrayField, DataRowError, forEachRow, numberField, requireString } from "./rows.ts";
-import { createRandom, type Random } from "../../model/random.ts";
+import { arrayField, forEachRow, numberField, requireString } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
+import { createRandom, type Random } from "../../math/random.ts";
 
 /** The most rejected steps paired with one prefix. */
 export const PRM800K_MAX_REJECTED = 2;
@@ -56,7 +57,7 @@ export function sampleInOrder<T>(items: readonly T[], k: number, random: Random)
  * (default {@link PRM800K_SEED}).
  * @returns The pairs and the drop counts (`no_contrast`: groups without both a +1 and a −1 step;
  * `sampled_out`: −1 steps beyond the cap; `unused_step`: rows rated 0/null or written by a human).
- * @throws {DataRowError} On a row without string `instruction`/`next_response`, a non-list `responses`, or a
+ * @throws {DataLineError} On a row without string `instruction`/`next_response`, a non-list `responses`, or a
  * non-numeric `rating`.
  *
  * @example
@@ -83,7 +84,7 @@ export function normalizePrm800k(rows: readonly unknown[], options: NormalizeOpt
     const problem = requireString(row, "instruction", place);
     const previous = arrayField(row, "responses", place);
     if (!previous.every((s) => typeof s === "string")) {
-      throw new DataRowError(place.file, place.row, `field "responses" must be a list of strings`);
+      throw new DataLineError(place.file, place.row, `field "responses" must be a list of strings`);
     }
     const text = requireString(row, "next_response", place);
     const rating = numberField(row, "rating", place, { optional: true });

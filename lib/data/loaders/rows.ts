@@ -5,21 +5,7 @@
  * @module
  */
 import { describe } from "../../math/validation.ts";
-
-/** A malformed raw row: names the file and the 1-based row (the line, for JSONL files). */
-export class DataRowError extends Error {
-  /**
-   * Builds the error; its message names the file and the row.
-   *
-   * @param file The file's path or name.
-   * @param row The 1-based row number.
-   * @param reason What is wrong.
-   */
-  constructor(readonly file: string, readonly row: number, reason: string) {
-    super(`${file}: row ${row}: ${reason}`);
-    this.name = "DataRowError";
-  }
-}
+import { DataLineError } from "../preference.ts";
 
 /** Where a row came from, for messages. */
 export interface RowPlace {
@@ -30,24 +16,24 @@ export interface RowPlace {
 }
 
 /**
- * The row as an object, or a {@link DataRowError}.
+ * The row as an object, or a {@link DataLineError}.
  *
  * @param value One raw row.
  * @param place Its file and row number.
  * @returns The row's fields.
- * @throws {DataRowError} If the row is not a plain object.
+ * @throws {DataLineError} If the row is not a plain object.
  *
  * @example
  * ```ts
  * import { asRecord } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * assert.deepEqual(asRecord({ a: 1 }, { file: "f.jsonl", row: 1 }), { a: 1 });
- * assert.throws(() => asRecord([1], { file: "f.jsonl", row: 2 }), /f\.jsonl: row 2/);
+ * assert.throws(() => asRecord([1], { file: "f.jsonl", row: 2 }), /f\.jsonl:2/);
  * ```
  */
 export function asRecord(value: unknown, place: RowPlace): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new DataRowError(place.file, place.row, `expected an object, got ${describe(value)}`);
+    throw new DataLineError(place.file, place.row, `expected an object, got ${describe(value)}`);
   }
   return value as Record<string, unknown>;
 }
@@ -62,7 +48,7 @@ export function asRecord(value: unknown, place: RowPlace): Record<string, unknow
  * @param options `file`: the name used in messages (default `"rows"`); `until`: asked before each row, reading
  * stops once it returns true (default: never stop).
  * @returns How many rows were read.
- * @throws {DataRowError} If a row is not a plain object (and whatever `visit` throws).
+ * @throws {DataLineError} If a row is not a plain object (and whatever `visit` throws).
  *
  * @example
  * ```ts
@@ -74,7 +60,7 @@ export function asRecord(value: unknown, place: RowPlace): Record<string, unknow
  * }, { file: "f.jsonl", until: () => seen.length === 2 });
  * assert.deepEqual(seen, ["f.jsonl:1=1", "f.jsonl:2=2"]);
  * assert.equal(n, 2);
- * assert.throws(() => forEachRow([null], () => {}), /rows: row 1/);
+ * assert.throws(() => forEachRow([null], () => {}), /rows:1/);
  * ```
  */
 export function forEachRow(
@@ -100,7 +86,7 @@ export function forEachRow(
  * @param place The row's file and number, for messages.
  * @param options `optional`: return `undefined` for a missing or null field instead of throwing (default false).
  * @returns The string (not yet stripped).
- * @throws {DataRowError} If the field is missing (unless optional) or not a string.
+ * @throws {DataLineError} If the field is missing (unless optional) or not a string.
  *
  * @example
  * ```ts
@@ -109,7 +95,7 @@ export function forEachRow(
  * const place = { file: "f.jsonl", row: 3 };
  * assert.equal(stringField({ prompt: "hi" }, "prompt", place), "hi");
  * assert.equal(stringField({}, "input", place, { optional: true }), undefined);
- * assert.throws(() => stringField({ prompt: 1 }, "prompt", place), /f\.jsonl: row 3: field "prompt"/);
+ * assert.throws(() => stringField({ prompt: 1 }, "prompt", place), /f\.jsonl:3: field "prompt"/);
  * ```
  */
 export function stringField(
@@ -121,7 +107,7 @@ export function stringField(
   const value = row[key];
   if ((value === undefined || value === null) && options.optional) return undefined;
   if (typeof value !== "string") {
-    throw new DataRowError(place.file, place.row, `field "${key}" must be a string, got ${describe(value)}`);
+    throw new DataLineError(place.file, place.row, `field "${key}" must be a string, got ${describe(value)}`);
   }
   return value;
 }
@@ -133,7 +119,7 @@ export function stringField(
  * @param key The field.
  * @param place The row's file and number, for messages.
  * @returns The string.
- * @throws {DataRowError} If the field is missing or not a string.
+ * @throws {DataLineError} If the field is missing or not a string.
  *
  * @example
  * ```ts
@@ -154,7 +140,7 @@ export function requireString(row: Readonly<Record<string, unknown>>, key: strin
  * @param place The row's file and number, for messages.
  * @param options `optional`: return `undefined` for a missing or null field instead of throwing (default false).
  * @returns The number.
- * @throws {DataRowError} If the field is missing (unless optional), not a finite number, or a BigInt beyond
+ * @throws {DataLineError} If the field is missing (unless optional), not a finite number, or a BigInt beyond
  * ±(2^53 − 1).
  *
  * @example
@@ -176,7 +162,7 @@ export function numberField(
   if ((raw === undefined || raw === null) && options.optional) return undefined;
   const value = typeof raw === "bigint" ? safeNumber(raw) : raw;
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new DataRowError(
+    throw new DataLineError(
       place.file,
       place.row,
       `field "${key}" must be a finite number, got ${typeof raw === "bigint" ? `${raw}n` : describe(raw)}`,
@@ -192,7 +178,7 @@ export function numberField(
  * @param key The field.
  * @param place The row's file and number, for messages.
  * @returns The array.
- * @throws {DataRowError} If the field is not an array.
+ * @throws {DataLineError} If the field is not an array.
  *
  * @example
  * ```ts
@@ -208,7 +194,7 @@ export function arrayField(
 ): readonly unknown[] {
   const value = row[key];
   if (!Array.isArray(value)) {
-    throw new DataRowError(place.file, place.row, `field "${key}" must be an array, got ${describe(value)}`);
+    throw new DataLineError(place.file, place.row, `field "${key}" must be an array, got ${describe(value)}`);
   }
   return value;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import { type NormalizeOptions, type NormalizeResult, normalizeRows, type RowHandler } from "./normalize.ts";
-import { DataRowError, numberField, requireString } from "./rows.ts";
+import { numberField, requireString } from "./rows.ts";
+import { DataLineError } from "../preference.ts";
 
 /**
  * Normalizes SHP/SHP-2 rows into pairs.
@@ -14,7 +15,7 @@ import { DataRowError, numberField, requireString } from "./rows.ts";
  * @param rows The raw rows.
  * @param options `file`, `source` (default `"shp-2"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row without string `history`, `human_ref_A`, `human_ref_B`, or whose `labels` is
+ * @throws {DataLineError} On a row without string `history`, `human_ref_A`, `human_ref_B`, or whose `labels` is
  * not 0 or 1.
  *
  * @example
@@ -37,7 +38,7 @@ const shpRow: RowHandler = (row, place, cleaner) => {
   const b = requireString(row, "human_ref_B", place);
   const label = numberField(row, "labels", place);
   if (label !== 0 && label !== 1) {
-    throw new DataRowError(place.file, place.row, `field "labels" must be 0 or 1, got ${label}`);
+    throw new DataLineError(place.file, place.row, `field "labels" must be 0 or 1, got ${label}`);
   }
   cleaner.add(label === 1 ? { prompt, chosen: a, rejected: b } : { prompt, chosen: b, rejected: a });
 };

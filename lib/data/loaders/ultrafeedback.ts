@@ -21,7 +21,7 @@ import { messagePairRow } from "./message_pairs.ts";
  * @param rows The raw rows.
  * @param options `file`, `source` (default `"ultrafeedback_binarized"`), `category` (default null), `limit`.
  * @returns The pairs and the drop counts.
- * @throws {DataRowError} On a row whose `chosen`/`rejected` are not message lists, or whose scores are not
+ * @throws {DataLineError} On a row whose `chosen`/`rejected` are not message lists, or whose scores are not
  * numbers.
  *
  * @example

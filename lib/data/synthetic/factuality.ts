@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
 import { assertGeneratorArguments, fits, pick, sampleTwins, shuffled, splitOption } from "./sampling.ts";
@@ -104,7 +104,7 @@ export function factPrompt(
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkFactuality, generateFactuality } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const [pair, twin] = generateFactuality(createRandom(1), 2);

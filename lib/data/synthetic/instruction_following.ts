@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
 import {
@@ -202,7 +202,7 @@ const FAMILIES: readonly ((random: Random, words: readonly string[]) => [Side, S
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkInstructionFollowing, generateInstructionFollowing } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * for (const p of generateInstructionFollowing(createRandom(5), 20)) {

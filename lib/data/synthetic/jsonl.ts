@@ -1,12 +1,12 @@
 /**
  * The suite on disk: one {@link SyntheticExample} per JSONL line, keys in the order prompt, chosen, rejected,
- * category, label, check. The trainer's `readPreferenceJsonl` reads the same files (it ignores label and
+ * category, label, check. `readPreferenceJsonl` reads the same files (it ignores label and
  * check); these functions keep them, for generation-based evaluation.
  *
  * @module
  */
 import { describe } from "../../math/validation.ts";
-import { DataLineError, parsePreferenceLine } from "../../train/data.ts";
+import { DataLineError, parseJsonObjectLine, preferenceFromRecord } from "../preference.ts";
 import { CATEGORIES, CATEGORY_NAMES } from "./suite.ts";
 import type { Category, Label, SyntheticCheck, SyntheticExample } from "./types.ts";
 
@@ -53,8 +53,8 @@ export function parseSyntheticJsonl(text: string, file: string): SyntheticExampl
   text.split("\n").forEach((raw, i) => {
     const line = raw.trim();
     if (line === "") return;
-    const pair = parsePreferenceLine(line, file, i + 1);
-    const o = JSON.parse(line) as Record<string, unknown>;
+    const o = parseJsonObjectLine(line, file, i + 1);
+    const pair = preferenceFromRecord(o, file, i + 1);
     const category = o.category;
     if (typeof category !== "string" || !Object.hasOwn(CATEGORIES, category)) {
       throw new DataLineError(

@@ -12,6 +12,7 @@ export * from "./factuality.ts";
 export * from "./reasoning.ts";
 export * from "./truthfulness.ts";
 export * from "./safety.ts";
+export * from "./safety_requests.ts";
 export * from "./instruction_following.ts";
 export * from "./suite.ts";
 export * from "./jsonl.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { answerLine } from "./answer_line.ts";
 import { checkRecord } from "./check_fields.ts";
@@ -167,7 +167,7 @@ const TWIN_TRIES = 4000;
  * @throws {RangeError} If n is not an integer ≥ 0, or the split is unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkReasoning, generateReasoning } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const pairs = generateReasoning(createRandom(3), 4);

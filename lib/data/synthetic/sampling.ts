@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import type { Split, SyntheticExample } from "./types.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createRandom } from "../../model/random.ts";
+import { createRandom } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { checkFactuality, generateFactuality } from "./factuality.ts";
 import { checkInstructionFollowing, generateInstructionFollowing } from "./instruction_following.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { answerLine, wordsOf } from "./answer_line.ts";
 import { checkRecord, keyField, stringField } from "./check_fields.ts";
@@ -107,7 +107,7 @@ export function isHedge(line: string): boolean {
  * unknown.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { checkTruthfulness, generateTruthfulness } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const [known, unknown] = generateTruthfulness(createRandom(2), 2);

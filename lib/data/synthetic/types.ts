@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
-import type { PreferenceExample } from "../../train/data.ts";
+import type { Random } from "../../math/random.ts";
+import type { PreferenceExample } from "../preference.ts";
+import type { PreferenceCategory } from "../categories.ts";
 import type { World } from "./world.ts";
 
-/** The task categories of the paper's per-task F1 evaluation. */
-export type Category = "factuality" | "reasoning" | "truthfulness" | "safety" | "instruction_following";
+/** The task categories of the paper's per-task F1 evaluation: the five of `PREFERENCE_CATEGORIES`. */
+export type Category = PreferenceCategory;
 
 /**
  * The preferred behaviour for a prompt. Factuality and reasoning have one class (`answer`), instruction

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Random } from "../../model/random.ts";
+import type { Random } from "../../math/random.ts";
 import { describe } from "../../math/validation.ts";
 import { capitalize, shuffled } from "./sampling.ts";
 import type { RelationName, Split } from "./types.ts";
@@ -168,7 +168,7 @@ export function formatAnswer(style: string, person: string, value: string): stri
  * @throws {RangeError} If known is not an integer in range.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import { createWorld } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const world = createWorld(createRandom(0));

@@ -6,9 +6,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { assertHubId, assertSafeRelativePath, isHubId } from "./safe_path.ts";
-
-export { isHubId };
+import { assertHubId, assertSafeRelativePath } from "./safe_path.ts";
+import { exists, readEnv } from "./files.ts";
 
 /** The hub's address (override with the `endpoint` option or the `HF_ENDPOINT` variable, e.g. for a mirror). */
 export const HF_HUB_ENDPOINT = "https://huggingface.co";
@@ -38,14 +37,6 @@ export interface DownloadOptions extends HubOptions {
   optionalFiles?: readonly string[];
 }
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no --allow-env: behave as if unset
-  }
-}
-
 /**
  * The folder a hub id's files are cached in.
  *
@@ -57,7 +48,7 @@ function env(name: string): string | undefined {
  *
  * @example
  * ```ts
- * import { hubCacheFolder } from "@dpo-kernels/dpo-kernels/train";
+ * import { hubCacheFolder } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.equal(hubCacheFolder("gpt2", { cacheDir: "/tmp/hub" }), "/tmp/hub/gpt2");
  * assert.equal(hubCacheFolder("a/b", { cacheDir: "/tmp/hub", revision: "v1" }), "/tmp/hub/a/b@v1");
@@ -65,22 +56,11 @@ function env(name: string): string | undefined {
  */
 export function hubCacheFolder(id: string, options: Pick<HubOptions, "cacheDir" | "revision"> = {}): string {
   assertHubId(id, "id");
-  const xdg = env("XDG_CACHE_HOME");
+  const xdg = readEnv("XDG_CACHE_HOME");
   const root = options.cacheDir ??
-    (xdg ? join(xdg, "dpo-kernels", "hub") : join(env("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
+    (xdg ? join(xdg, "dpo-kernels", "hub") : join(readEnv("HOME") ?? ".", ".cache", "dpo-kernels", "hub"));
   const revision = assertSafeRelativePath(options.revision ?? "main", "options.revision");
   return join(root, revision === "main" ? id : `${id}@${revision}`);
-}
-
-/** Whether a path exists (other errors than NotFound propagate). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**
@@ -98,16 +78,16 @@ export async function exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts ignore
- * import { downloadFromHub } from "@dpo-kernels/dpo-kernels/train";
+ * import { downloadFromHub } from "@dpo-kernels/dpo-kernels/hub";
  * const folder = await downloadFromHub("gpt2", { files: ["config.json"] });
  * console.log(await Deno.readTextFile(folder + "/config.json"));
  * ```
  */
 export async function downloadFromHub(id: string, options: DownloadOptions): Promise<string> {
   const folder = hubCacheFolder(id, options);
-  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
+  const endpoint = (options.endpoint ?? readEnv("HF_ENDPOINT") ?? HF_HUB_ENDPOINT).replace(/\/+$/, "");
   const revision = options.revision ?? "main";
-  const token = options.token ?? env("HF_TOKEN");
+  const token = options.token ?? readEnv("HF_TOKEN");
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const wanted: [string, boolean][] = [
     ...options.files.map((f): [string, boolean] => [f, true]),

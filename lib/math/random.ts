@@ -22,7 +22,7 @@ export interface Random {
  * @returns The generator.
  * @example
  * ```ts
- * import { createRandom } from "@dpo-kernels/dpo-kernels/train";
+ * import { createRandom } from "@dpo-kernels/dpo-kernels";
  * import assert from "node:assert/strict";
  * assert.equal(createRandom(7).uniform(), createRandom(7).uniform());
  * ```

@@ -37,7 +37,7 @@ function unsafeReason(value: string): string | undefined {
  *
  * @example
  * ```ts
- * import { isSafeRelativePath } from "@dpo-kernels/dpo-kernels/train";
+ * import { isSafeRelativePath } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.ok(isSafeRelativePath("harmless-base/test.jsonl.gz"));
  * assert.ok(!isSafeRelativePath("v1/../../escape") && !isSafeRelativePath("/etc") && !isSafeRelativePath("a\\b"));
@@ -59,7 +59,7 @@ export function isSafeRelativePath(value: unknown): boolean {
  *
  * @example
  * ```ts
- * import { assertSafeRelativePath } from "@dpo-kernels/dpo-kernels/train";
+ * import { assertSafeRelativePath } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.equal(assertSafeRelativePath("refs/pr/1", "options.revision"), "refs/pr/1");
  * assert.throws(() => assertSafeRelativePath("v1/../../../escape", "options.revision"), RangeError);
@@ -87,7 +87,7 @@ const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
  *
  * @example
  * ```ts
- * import { isHubId } from "@dpo-kernels/dpo-kernels/train";
+ * import { isHubId } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.ok(isHubId("gpt2") && isHubId("openai-community/gpt2"));
  * assert.ok(!isHubId("./gpt2") && !isHubId("/models/gpt2") && !isHubId("a/b/c") && !isHubId("a..b"));
@@ -107,7 +107,7 @@ export function isHubId(value: unknown): boolean {
  *
  * @example
  * ```ts
- * import { assertHubId } from "@dpo-kernels/dpo-kernels/train";
+ * import { assertHubId } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.equal(assertHubId("Anthropic/hh-rlhf", "id"), "Anthropic/hh-rlhf");
  * assert.throws(() => assertHubId("../etc", "id"), RangeError);
@@ -134,7 +134,7 @@ export function assertHubId(value: unknown, name: string): string {
  *
  * @example
  * ```ts
- * import { assertRecordedName } from "@dpo-kernels/dpo-kernels/train";
+ * import { assertRecordedName } from "@dpo-kernels/dpo-kernels/hub";
  * import assert from "node:assert/strict";
  * assert.equal(assertRecordedName("gpt2", "tokenizer.name"), "gpt2");
  * assert.throws(() => assertRecordedName("/etc/secrets", "tokenizer.name"), RangeError);

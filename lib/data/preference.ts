@@ -37,7 +37,11 @@ export interface PreferenceDataset {
   skippedMessages: string[];
 }
 
-/** A malformed data line: names the file and the 1-based line. */
+/**
+ * A malformed data line or row: names the file and the 1-based line (the row, for parquet and JSON-array
+ * files). The one error class of the data layer: the trainer's reader, the suite's reader and every dataset
+ * normalizer throw it.
+ */
 export class DataLineError extends Error {
   /**
    * Builds the error; its message is `file:line: reason`.
@@ -53,16 +57,23 @@ export class DataLineError extends Error {
 }
 
 /**
- * Parses one JSONL line into a pair, or throws a {@link DataLineError}.
+ * Parses one JSON-Lines line into an object: the one line reader behind {@link parsePreferenceLine}, the suite's
+ * `parseSyntheticJsonl` and `loadLocalDataset`.
  *
  * @param text The line.
  * @param file The file's path (for the message).
  * @param line The 1-based line number.
- * @returns The pair.
- * @throws {DataLineError} On invalid JSON, a non-object, a missing or non-string field, an empty (after trim)
- * `chosen` or `rejected`, or `chosen` identical to `rejected`.
+ * @returns The line's fields.
+ * @throws {DataLineError} On invalid JSON or a value that is not a plain object.
+ * @example
+ * ```ts
+ * import { parseJsonObjectLine } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseJsonObjectLine('{"a":1}', "f.jsonl", 3), { a: 1 });
+ * assert.throws(() => parseJsonObjectLine("[1]", "f.jsonl", 3), /^DataLineError: f\.jsonl:3: expected an object/);
+ * ```
  */
-export function parsePreferenceLine(text: string, file: string, line: number): PreferenceExample {
+export function parseJsonObjectLine(text: string, file: string, line: number): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -76,7 +87,32 @@ export function parsePreferenceLine(text: string, file: string, line: number): P
       `expected an object with prompt, chosen, rejected, got ${describe(value)}`,
     );
   }
-  const o = value as Record<string, unknown>;
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Checks a parsed line's pair fields against the data policy and returns the pair.
+ *
+ * @param o The line's fields ({@link parseJsonObjectLine}).
+ * @param file The file's path (for the message).
+ * @param line The 1-based line number.
+ * @returns The pair (its `category` the line's string category, or null).
+ * @throws {DataLineError} On a missing or non-string field, an empty (after trim) `chosen` or `rejected`, or
+ * `chosen` identical to `rejected`.
+ * @example
+ * ```ts
+ * import { preferenceFromRecord } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const pair = preferenceFromRecord({ prompt: "2+2=", chosen: "4", rejected: "5" }, "f.jsonl", 1);
+ * assert.equal(pair.category, null);
+ * assert.throws(() => preferenceFromRecord({ prompt: "x", chosen: "a", rejected: "a" }, "f.jsonl", 2), /f\.jsonl:2/);
+ * ```
+ */
+export function preferenceFromRecord(
+  o: Readonly<Record<string, unknown>>,
+  file: string,
+  line: number,
+): PreferenceExample {
   for (const key of ["prompt", "chosen", "rejected"] as const) {
     if (typeof o[key] !== "string") {
       throw new DataLineError(file, line, `field "${key}" must be a string, got ${describe(o[key])}`);
@@ -99,6 +135,26 @@ export function parsePreferenceLine(text: string, file: string, line: number): P
 }
 
 /**
+ * Parses one JSONL line into a pair, or throws a {@link DataLineError}.
+ *
+ * @param text The line.
+ * @param file The file's path (for the message).
+ * @param line The 1-based line number.
+ * @returns The pair.
+ * @throws {DataLineError} On invalid JSON, a non-object, a missing or non-string field, an empty (after trim)
+ * `chosen` or `rejected`, or `chosen` identical to `rejected`.
+ * @example
+ * ```ts
+ * import { parsePreferenceLine } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * assert.equal(parsePreferenceLine('{"prompt":"Q","chosen":"A","rejected":"B"}', "f.jsonl", 1).chosen, "A");
+ * ```
+ */
+export function parsePreferenceLine(text: string, file: string, line: number): PreferenceExample {
+  return preferenceFromRecord(parseJsonObjectLine(text, file, line), file, line);
+}
+
+/**
  * Parses JSONL text (blank lines ignored).
  *
  * @param text The file's content.
@@ -108,7 +164,7 @@ export function parsePreferenceLine(text: string, file: string, line: number): P
  * @throws {DataLineError} On the first malformed line, unless skipping; on a JSON array, always.
  * @example
  * ```ts
- * import { parsePreferenceJsonl } from "@dpo-kernels/dpo-kernels/train";
+ * import { parsePreferenceJsonl } from "@dpo-kernels/dpo-kernels/data";
  * import assert from "node:assert/strict";
  * const { examples } = parsePreferenceJsonl('{"prompt":"2+2=","chosen":"4","rejected":"5"}\n', "mem.jsonl");
  * assert.equal(examples[0]?.chosen, "4");

@@ -14,7 +14,7 @@ import { tensorPreferenceLoss } from "../lib/train/tensor_losses.ts";
 import { cosine, pool } from "../lib/train/pooling.ts";
 import { disposeBatch, sequenceBatch } from "../lib/train/batch.ts";
 import { Gpt } from "../lib/model/gpt.ts";
-import { createRandom } from "../lib/model/random.ts";
+import { createRandom } from "../lib/math/random.ts";
 import { assert, assertClose } from "./_assert.ts";
 
 await tf.setBackend("cpu");
