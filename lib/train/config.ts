@@ -15,6 +15,7 @@ import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "./data.ts";
+import { DEFAULT_HYBRID_EMBEDDER, type HybridEmbedder, isHybridEmbedder } from "./frozen_embedder.ts";
 
 /** The divergences a run can regularize with. */
 export const TRAIN_DIVERGENCES = [
@@ -98,10 +99,10 @@ export interface TrainConfig {
   /** Weight of an NLL term on chosen responses during preference training (default 0). */
   sftWeight?: number;
   /**
-   * The embedder of the hybrid term: `policy` (the policy's mean-pooled hidden states, trainable; default) or
-   * a transformers.js feature-extraction model (folder or hub id; frozen, embeddings cached per dataset).
+   * The embedder of the hybrid term (`frozen_embedder.ts`): `"reference"` (the frozen SFT reference's pooled
+   * states; default), `"policy"` (the policy's own, trainable) or a local transformers.js model folder (frozen).
    */
-  embedder?: "policy" | { model: string };
+  embedder?: HybridEmbedder;
   /** Evaluate every N steps (default 50; 0 disables). */
   evalEvery?: number;
   /** Save a checkpoint every N steps (default 100; 0: only the final one). */
@@ -266,7 +267,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     mixtureLearningRate: config.mixtureLearningRate ?? 0.02,
     labelSmoothing: config.labelSmoothing ?? 0,
     sftWeight: config.sftWeight ?? 0,
-    embedder: config.embedder ?? "policy",
+    embedder: config.embedder ?? DEFAULT_HYBRID_EMBEDDER,
     evalEvery: config.evalEvery ?? 50,
     checkpointEvery: config.checkpointEvery ?? 100,
     resume: config.resume,
@@ -336,10 +337,10 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   );
   check(nonNegative(r.sftWeight), "sftWeight", r.sftWeight, ">= 0");
   check(
-    r.embedder === "policy" || (typeof r.embedder === "object" && typeof r.embedder.model === "string"),
+    isHybridEmbedder(r.embedder),
     "embedder",
     r.embedder,
-    '"policy" or { model: path or hub id }',
+    '"reference", "policy" or a local model folder',
   );
   check(nonNegativeInteger(r.evalEvery), "evalEvery", r.evalEvery, "an integer >= 0");
   check(nonNegativeInteger(r.checkpointEvery), "checkpointEvery", r.checkpointEvery, "an integer >= 0");

@@ -36,11 +36,10 @@ import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "
 import { prepareRunFolder, readResumePoint, type ResumePoint, truncateMetrics } from "./run_folder.ts";
 import { dirname, resolve } from "node:path";
 import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
-import { frozenEmbeddingMargins } from "./embedder.ts";
+import { hybridEmbeddingMargins, pairEmbeddingMargin } from "./frozen_embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { pairLogProbs } from "./logprobs.ts";
 import { cachedPairLogProbs } from "./reference_cache.ts";
-import { cosine, pool } from "./pooling.ts";
 import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer.ts";
 import {
   MixtureParameters,
@@ -571,8 +570,15 @@ export async function* train(
     }
 
     // The hybrid term: frozen embeddings (precomputed, cached) or the policy's own pooled hidden states.
-    const frozenMargins = config.gamma > 0 && config.embedder !== "policy"
-      ? await frozenEmbeddingMargins(config.embedder.model, [...s.trainText, ...s.evalText], config.out)
+    const frozenMargins = config.gamma > 0
+      ? await hybridEmbeddingMargins(config.embedder, {
+        reference,
+        pairs: [...s.train, ...s.evalPairs],
+        examples: [...s.trainText, ...s.evalText],
+        batchSize: config.batchSize,
+        tokenizer: s.tokenizer.name,
+        out: config.out,
+      })
       : undefined;
     const mixture = config.loss === "mixture" || config.loss === "hmk"
       ? new MixtureParameters(config.loss, resumed?.mixture ?? {})
@@ -633,11 +639,7 @@ export async function* train(
             embeddingMargin = tf.tensor1d(indices.map((i) => frozenMargins[marginOffset + i]!));
           } else {
             // e = log κ(e_x, e_w) − log κ(e_x, e_l) with the unit RBF: cos(e_x, e_w) − cos(e_x, e_l).
-            const [hc, hr] = tf.split(out.hidden, 2) as [tf.Tensor3D, tf.Tensor3D];
-            const [mc, mr] = tf.split(batch.responseMask, 2) as [tf.Tensor2D, tf.Tensor2D];
-            const [pmc] = tf.split(batch.promptMask, 2) as [tf.Tensor2D, tf.Tensor2D];
-            const ex = pool(hc, pmc);
-            embeddingMargin = tf.sub(cosine(ex, pool(hc, mc)), cosine(ex, pool(hr, mr))) as tf.Tensor1D;
+            embeddingMargin = pairEmbeddingMargin(out.hidden, batch);
           }
         }
         const [tc, tr] = tf.split(batch.responseTokens, 2) as [tf.Tensor1D, tf.Tensor1D];
