@@ -9,4 +9,5 @@ export * from "./evaluate.ts";
 export * from "./embeddings.ts";
 export * from "./experiment.ts";
 export * from "./report.ts";
+export * from "./safety_clusters.ts";
 export * from "./selection_check.ts";

@@ -42,9 +42,10 @@ export const DEFAULT_HYBRID_EMBEDDER = "reference";
  * @returns True when it can be an embedder choice.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isHybridEmbedder } from "./frozen_embedder.ts";
- * console.assert(isHybridEmbedder("reference") && isHybridEmbedder("policy") && isHybridEmbedder("models/minilm"));
- * console.assert(!isHybridEmbedder("") && !isHybridEmbedder(3) && !isHybridEmbedder({ model: 1 }));
+ * assert.ok(isHybridEmbedder("reference") && isHybridEmbedder("policy") && isHybridEmbedder("models/minilm"));
+ * assert.ok(!isHybridEmbedder("") && !isHybridEmbedder(3) && !isHybridEmbedder({ model: 1 }));
  * ```
  */
 export function isHybridEmbedder(value: unknown): value is HybridEmbedder {
@@ -63,12 +64,13 @@ export function isHybridEmbedder(value: unknown): value is HybridEmbedder {
  * @returns e `[B]`; differentiable when `hidden` is (the `"policy"` embedder).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { sequenceBatch } from "./batch.ts";
  * import { pairEmbeddingMargin } from "./frozen_embedder.ts";
  * const batch = sequenceBatch([{ tokens: [1, 2, 3], promptLength: 1 }, { tokens: [1, 4, 5], promptLength: 1 }], 2);
  * const e = tf.tidy(() => pairEmbeddingMargin(tf.ones([2, 2, 3]) as tf.Tensor3D, batch));
- * console.assert(Math.abs(e.dataSync()[0]!) < 1e-6); // equal embeddings: cos 1 − cos 1
+ * assert.ok(Math.abs(e.dataSync()[0]!) < 1e-6); // equal embeddings: cos 1 − cos 1
  * tf.dispose([e, ...Object.values(batch).filter((v) => v instanceof tf.Tensor)]);
  * ```
  */
@@ -93,12 +95,13 @@ export function pairEmbeddingMargin(hidden: tf.Tensor3D, batch: SequenceBatch): 
  * @throws {RangeError} If `batchSize` is not a positive integer.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Gpt } from "../model/gpt.ts";
  * import { referenceEmbeddingMargins } from "./frozen_embedder.ts";
  * const reference = new Gpt({ vocabSize: 8, contextLength: 4, dModel: 4, layers: 1, heads: 1 }, { trainable: false });
  * const pair = { chosen: { tokens: [1, 2, 3], promptLength: 1 }, rejected: { tokens: [1, 4], promptLength: 1 }, category: null };
  * const margins = await referenceEmbeddingMargins(reference, [pair, pair], 1);
- * console.assert(margins.length === 2 && margins[0] === margins[1] && Math.abs(margins[0]!) <= 2);
+ * assert.ok(margins.length === 2 && margins[0] === margins[1] && Math.abs(margins[0]!) <= 2);
  * reference.dispose();
  * ```
  */
@@ -135,6 +138,7 @@ export async function referenceEmbeddingMargins(
  * @returns The margins, and whether they came from the cache.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Gpt } from "../model/gpt.ts";
  * import { cachedReferenceEmbeddingMargins } from "./frozen_embedder.ts";
  * const dir = await Deno.makeTempDir();
@@ -142,7 +146,7 @@ export async function referenceEmbeddingMargins(
  * const pair = { chosen: { tokens: [1, 2, 3], promptLength: 1 }, rejected: { tokens: [1, 4], promptLength: 1 }, category: null };
  * const first = await cachedReferenceEmbeddingMargins(reference, [pair], 4, "byte", dir);
  * const again = await cachedReferenceEmbeddingMargins(reference, [pair], 4, "byte", dir);
- * console.assert(!first.cached && again.cached && again.margins[0] === first.margins[0]);
+ * assert.ok(!first.cached && again.cached && again.margins[0] === first.margins[0]);
  * reference.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -205,14 +209,15 @@ export interface HybridEmbeddingInputs {
  *   message names the value), or `pairs` and `examples` differ in length.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Gpt } from "../model/gpt.ts";
  * import { hybridEmbeddingMargins } from "./frozen_embedder.ts";
  * const reference = new Gpt({ vocabSize: 128, contextLength: 8, dModel: 4, layers: 1, heads: 1 }, { trainable: false });
  * const pair = { chosen: { tokens: [1, 2, 3], promptLength: 1 }, rejected: { tokens: [1, 4], promptLength: 1 }, category: null };
  * const inputs = { reference, pairs: [pair], examples: [{ prompt: "a", chosen: "b", rejected: "c" }], batchSize: 4, tokenizer: "byte", out: "." };
- * console.assert((await hybridEmbeddingMargins("reference", inputs))!.length === 1);
- * console.assert((await hybridEmbeddingMargins("policy", inputs)) === undefined);
- * await hybridEmbeddingMargins("no/such/folder", inputs).catch((e) => console.assert(e instanceof RangeError));
+ * assert.ok((await hybridEmbeddingMargins("reference", inputs))!.length === 1);
+ * assert.ok((await hybridEmbeddingMargins("policy", inputs)) === undefined);
+ * await hybridEmbeddingMargins("no/such/folder", inputs).catch((e) => assert.ok(e instanceof RangeError));
  * reference.dispose();
  * ```
  */
