@@ -66,12 +66,12 @@ Deno.test("suiteSafetyPrompts labels the suite's safety prompts by check.unsafe,
   );
 });
 
-Deno.test("realSafetyPrompts: harmless-set prompts are unsafe, helpful-set prompts safe, shared ones dropped, capped", () => {
+Deno.test("realSafetyPrompts: first human turns; harmless-set prompts unsafe, helpful-set prompts safe, shared ones dropped, capped", () => {
   const pair = (prompt: string) => ({ prompt, chosen: "a", rejected: "b" });
   const rows = realSafetyPrompts(
     [pair("steal"), pair("shared"), pair("steal"), pair("rob"), pair("hack")],
-    [pair("bake"), pair("shared"), pair("sew")],
-    2,
+    [pair("bake"), pair("\n\nHuman: shared\n\nAssistant: ok"), pair("sew")],
+    { perGroup: 2 },
   );
   assert.deepEqual(rows, [
     { prompt: "steal", group: "unsafe" },
@@ -79,7 +79,15 @@ Deno.test("realSafetyPrompts: harmless-set prompts are unsafe, helpful-set promp
     { prompt: "bake", group: "safe" },
     { prompt: "sew", group: "safe" },
   ]);
-  assert.throws(() => realSafetyPrompts([], [], 0), (e: Error) => e.message.includes("perGroup"));
+  assert.throws(
+    () => realSafetyPrompts([], [], { perGroup: 0 }),
+    (e: Error) => e.message.includes("perGroup"),
+  );
+  // The whole conversation when asked: the shared request is then no longer shared.
+  const whole = realSafetyPrompts([pair("shared")], [pair("Human: shared\n\nAssistant: ok")], {
+    firstTurn: false,
+  });
+  assert.equal(whole.length, 2);
 });
 
 /** `n` prompts per group in 3-d: safe around the origin, unsafe around (gap, 0, 0). */

@@ -19,7 +19,8 @@
  * harmful request, to refuse) and safe otherwise (a benign request that only sounds risky) — {@link
  * suiteSafetyPrompts}. The real HH-RLHF *harmless* set holds red-team prompts only, so it has no safe group of
  * its own: {@link realSafetyPrompts} takes its prompts as the unsafe-leaning group and prompts of the HH-RLHF
- * *helpful* set (ordinary requests from the same collection and format) as the safe group. The grouping is by
+ * *helpful* set (ordinary requests from the same collection and format) as the safe group, each reduced to
+ * its first human turn (the request itself; later turns are mostly the assistant's and the context is short). The grouping is by
  * source, not judged per prompt: some red-team prompts are harmless, so the real-data DBS bounds how well the
  * *sources* separate (which includes topic and style), not safety alone.
  *
@@ -141,12 +142,36 @@ export function suiteSafetyPrompts(
 }
 
 /**
+ * The first human turn of an HH-RLHF style conversation (`"Human: … Assistant: …"`), trimmed: the request whose
+ * safety the harmless set is about, short enough for a small context. A prompt without the markers is returned
+ * trimmed.
+ *
+ * @param prompt The conversation.
+ * @returns The first request.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstHumanTurn } from "./safety_clusters.ts";
+ * assert.equal(firstHumanTurn("\n\nHuman: pick a lock?\n\nAssistant: No.\n\nHuman: why\n\nAssistant:"), "pick a lock?");
+ * assert.equal(firstHumanTurn(" plain "), "plain");
+ * ```
+ */
+export function firstHumanTurn(prompt: string): string {
+  const start = prompt.indexOf("Human:");
+  const body = start < 0 ? prompt : prompt.slice(start + "Human:".length);
+  const end = body.indexOf("Assistant:");
+  return (end < 0 ? body : body.slice(0, end)).trim();
+}
+
+/**
  * Real-data groups: prompts of the HH-RLHF harmless set (red-team, unsafe-leaning) against prompts of the
- * HH-RLHF helpful set (safe), each prompt once, a prompt found in both sets dropped, at most `perGroup` each.
+ * HH-RLHF helpful set (safe), each prompt once (by default its first human turn, {@link firstHumanTurn}), a
+ * prompt found in both sets dropped, at most `perGroup` each.
  *
  * @param harmless Pairs of the harmless set (their prompts form the unsafe group).
  * @param helpful Pairs of the helpful set (their prompts form the safe group).
- * @param perGroup The most prompts per group (default: all).
+ * @param options `perGroup`: the most prompts per group (default all); `firstTurn`: keep only the first human
+ *   turn (default true; false keeps the whole conversation).
  * @returns Unsafe prompts then safe ones.
  * @throws {RangeError} If `perGroup` is not a positive integer.
  * @example
@@ -154,19 +179,24 @@ export function suiteSafetyPrompts(
  * import assert from "node:assert/strict";
  * import { realSafetyPrompts } from "./safety_clusters.ts";
  * const pair = (prompt: string) => ({ prompt, chosen: "a", rejected: "b" });
- * const rows = realSafetyPrompts([pair("how to pick a lock"), pair("hi")], [pair("bake bread"), pair("hi")]);
- * assert.ok(rows.map((r) => r.group).join() === "unsafe,safe");
+ * const rows = realSafetyPrompts([pair("Human: pick a lock\n\nAssistant:"), pair("hi")], [pair("bake bread"), pair("hi")]);
+ * assert.deepEqual(rows, [{ prompt: "pick a lock", group: "unsafe" }, { prompt: "bake bread", group: "safe" }]);
  * ```
  */
 export function realSafetyPrompts(
   harmless: readonly PreferenceExample[],
   helpful: readonly PreferenceExample[],
-  perGroup = Infinity,
+  options: { perGroup?: number; firstTurn?: boolean } = {},
 ): LabelledPrompt[] {
+  const { perGroup = Infinity, firstTurn = true } = options;
   if (!(perGroup === Infinity || (Number.isSafeInteger(perGroup) && perGroup >= 1))) {
-    throw new RangeError(`perGroup must be a positive integer or Infinity, got ${describe(perGroup)}`);
+    throw new RangeError(
+      `options.perGroup must be a positive integer or Infinity, got ${describe(perGroup)}`,
+    );
   }
-  const unique = (xs: readonly PreferenceExample[]) => [...new Set(xs.map((e) => e.prompt))];
+  const text = firstTurn ? firstHumanTurn : (p: string) => p;
+  const unique = (xs: readonly PreferenceExample[]) =>
+    [...new Set(xs.map((e) => text(e.prompt)))].filter((p) => p);
   const [bad, good] = [unique(harmless), unique(helpful)];
   const both = new Set(bad.filter((p) => good.includes(p)));
   const take = (xs: string[], group: SafetyGroup) =>

@@ -217,7 +217,7 @@ export interface HybridEmbeddingInputs {
  * const inputs = { reference, pairs: [pair], examples: [{ prompt: "a", chosen: "b", rejected: "c" }], batchSize: 4, tokenizer: "byte", out: "." };
  * assert.ok((await hybridEmbeddingMargins("reference", inputs))!.length === 1);
  * assert.ok((await hybridEmbeddingMargins("policy", inputs)) === undefined);
- * await hybridEmbeddingMargins("no/such/folder", inputs).catch((e) => assert.ok(e instanceof RangeError));
+ * await assert.rejects(hybridEmbeddingMargins("no/such/folder", inputs), RangeError);
  * reference.dispose();
  * ```
  */
