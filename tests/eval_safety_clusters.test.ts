@@ -115,6 +115,11 @@ Deno.test("safetyClusters: the observed score, an interval around it, paired dif
   const [ref, same, farRow] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
   assert.equal(ref.daviesBouldin, direct);
   assert.ok(ref.lower < direct && direct < ref.upper, `${ref.lower} < ${direct} < ${ref.upper}`);
+  // Separated groups beat every label permutation; groups drawn from one distribution do not.
+  assert.equal(ref.pValue, 1 / 501);
+  const mixed = clusters(20, 20, 0);
+  const [noise] = await safetyClusters({ a: mixed.embed }, mixed.prompts, { resamples: 500 });
+  assert.ok(noise!.pValue > 0.05, `p ${noise!.pValue} for one distribution`);
   // Paired resamples: an embedder equal to the baseline differs by exactly 0 in every resample.
   assert.deepEqual([same.difference, same.differenceLower, same.differenceUpper], [0, 0, 0]);
   assert.ok(farRow.difference < 0 && farRow.differenceUpper < 0, "further groups must score lower (better)");

@@ -210,10 +210,19 @@ export interface SafetyClusterRow {
   embedder: string;
   /** DBS on all prompts (lower = better separated). */
   daviesBouldin: number;
-  /** 95 % (or `level`) percentile-bootstrap interval of the DBS. */
+  /**
+   * 95 % (or `level`) percentile-bootstrap interval of the DBS. When the groups overlap (DBS ≫ 1) the centroid
+   * distance is mostly sampling noise, resampling inflates it, and the interval sits below the estimate (it may
+   * exclude it): read it then with {@link SafetyClusterRow.pValue}, not as a precise value.
+   */
   lower: number;
   /** Upper end. */
   upper: number;
+  /**
+   * Permutation p-value of "the groups separate better than random labels": the share of label permutations
+   * (group sizes kept, `resamples` of them, +1 both sides) whose DBS is at most the observed one.
+   */
+  pValue: number;
   /** DBS − the baseline's DBS (paired resamples), when a baseline is named; NaN otherwise. */
   difference: number;
   /** Interval of the difference. */
@@ -237,7 +246,7 @@ export interface SafetyClusterOptions {
 /**
  * Fig. 11's table: for each embedder, the Davies–Bouldin score of the safe vs unsafe prompts, with a
  * stratified percentile-bootstrap interval (prompts drawn with replacement within each group, the same draws
- * for every embedder) and the paired difference to a baseline embedder. Pass the trained policies and the
+ * for every embedder), a permutation p-value against random labels and the paired difference to a baseline embedder. Pass the trained policies and the
  * reference as {@link gptPromptEmbedder}s (and a sentence model's `TextEmbedder` if wanted).
  *
  * @param embedders Name → embedder (each is called once, on every prompt).
@@ -300,6 +309,18 @@ export async function safetyClusters(
     return [linearQuantile(sorted, (1 - level) / 2), linearQuantile(sorted, (1 + level) / 2)];
   };
   const observed = points.map((rows) => daviesBouldinScore(rows, labels));
+  // Label permutations (Fisher–Yates), shared by every embedder.
+  const permutations = Array.from({ length: resamples }, () => {
+    const l = [...labels];
+    for (let i = l.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [l[i], l[j]] = [l[j]!, l[i]!];
+    }
+    return l;
+  });
+  const pValue = points.map((rows, k) =>
+    (permutations.filter((l) => daviesBouldinScore(rows, l) <= observed[k]!).length + 1) / (resamples + 1)
+  );
   const b = baseline === undefined ? -1 : names.indexOf(baseline);
   return names.map((embedder, k) => {
     const [lower, upper] = interval(scores[k]!);
@@ -311,6 +332,7 @@ export async function safetyClusters(
       daviesBouldin: observed[k]!,
       lower,
       upper,
+      pValue: pValue[k]!,
       difference,
       differenceLower,
       differenceUpper,
