@@ -1,12 +1,12 @@
 /**
  * The hybrid term with each embedder (issue 12, build 6): from one SFT reference per seed, DPO (γ = 0) and the
- * hybrid loss (γ = 0.5) with `embedder: "reference"` (frozen, the default) and `"policy"` (trainable) — plus a
+ * hybrid loss (γ = 0.5, `--gamma`) with `embedder: "reference"` (frozen, the default) and `"policy"` (trainable) — plus a
  * local transformers.js model folder with `--sentence DIR` — on the embedded suite. Reports held-out pairwise
  * accuracy (implicit reward r_w > r_l, ties ½) with a bootstrap interval over pairs and seeds, the paired
  * difference to DPO (interval and sign-flip p), and Fig. 11's Davies–Bouldin of safe vs unsafe held-out prompts
  * embedded by each trained policy, with its paired difference to the reference. Prints Markdown.
  *
- * Usage: deno run -A bench/hybrid_embedders.ts [--seeds 3] [--sft 150] [--steps 80] [--sentence DIR]
+ * Usage: deno run -A bench/hybrid_embedders.ts [--seeds 3] [--sft 150] [--steps 80] [--gamma 0.5] [--sentence DIR]
  *          [--out DIR]
  *
  * @module
@@ -35,16 +35,19 @@ import {
   useBackend,
 } from "../lib/train/mod.ts";
 import { loadTextEmbedder } from "../lib/train/embedder.ts";
+import { referenceEmbeddingMargins } from "../lib/train/frozen_embedder.ts";
 
 const { values } = parseArgs({
   options: {
     seeds: { type: "string", default: "3" },
     sft: { type: "string", default: "150" },
     steps: { type: "string", default: "80" },
+    gamma: { type: "string", default: "0.5" },
     sentence: { type: "string" },
     out: { type: "string" },
   },
 });
+const f = (x: number) => x.toFixed(3);
 const SEEDS = Array.from({ length: Number(values.seeds) }, (_, i) => i);
 const started = performance.now();
 console.error("backend:", await useBackend("wasm"));
@@ -67,6 +70,8 @@ const methods: Record<string, Partial<TrainConfig>> = {
 if (values.sentence !== undefined) {
   methods["hybrid, sentence model"] = { loss: "hybrid", embedder: values.sentence };
 }
+const GAMMA = Number(values.gamma);
+for (const m of Object.values(methods)) if (m.loss === "hybrid") m.gamma = GAMMA;
 
 const tokenizer = new ByteTokenizer();
 const load = async (dir: string) => {
@@ -78,13 +83,22 @@ const load = async (dir: string) => {
 const pairs = testSet.map((e) => encodePair(e, tokenizer, 64));
 const scores: Record<string, number[][]> = Object.fromEntries(Object.keys(methods).map((m) => [m, []]));
 const prompts = suiteSafetyPrompts(testSet);
-const dbRows: Record<string, { db: number; lo: number; hi: number; d: number; dlo: number; dhi: number }[]> =
-  {};
+const dbRows: Record<
+  string,
+  { db: number; lo: number; hi: number; p: number; d: number; dlo: number; dhi: number }[]
+> = {};
+const meanAbs = (xs: ArrayLike<number>) => Array.from(xs).reduce((s, x) => s + Math.abs(x), 0) / xs.length;
+const embeddingScale: string[] = [];
 const grid = { train: trainSet, test: testSet, out, sftSteps: Number(values.sft), base };
 for (const seed of SEEDS) {
   const refDir = await sftReference(grid, seed);
   const reference = await load(refDir);
   const ref = await pairLogProbs(reference, pairs, 32);
+  const e = await referenceEmbeddingMargins(reference, pairs, 32);
+  const refMargin = Array.from(ref.chosen, (c, i) => base.beta! * (c - ref.rejected[i]!));
+  embeddingScale.push(
+    `seed ${seed}: mean |e| ${meanAbs(e).toExponential(2)}, mean |β(ℓ_w − ℓ_l)| ${f(meanAbs(refMargin))}`,
+  );
   const embedders: Record<string, PromptEmbedder> = { reference: gptPromptEmbedder(reference, tokenizer) };
   const policies: Gpt[] = [];
   for (const [name, m] of Object.entries(methods)) {
@@ -125,6 +139,7 @@ for (const seed of SEEDS) {
       db: r.daviesBouldin,
       lo: r.lower,
       hi: r.upper,
+      p: r.pValue,
       d: r.difference,
       dlo: r.differenceLower,
       dhi: r.differenceUpper,
@@ -135,10 +150,10 @@ for (const seed of SEEDS) {
   reference.dispose();
 }
 
-const f = (x: number) => x.toFixed(3);
 console.log(
-  `\n${pairs.length} held-out pairs × ${SEEDS.length} seeds; SFT ${values.sft} + ${values.steps} steps\n`,
+  `\n${pairs.length} held-out pairs × ${SEEDS.length} seeds; SFT ${values.sft} + ${values.steps} steps; γ ${GAMMA}\n`,
 );
+console.log(`Reference on the held-out pairs: ${embeddingScale.join("; ")}\n`);
 console.log("| method | accuracy [95 % CI] | − DPO [95 % CI] | p |\n|---|---|---|---|");
 for (const [name, table] of Object.entries(scores)) {
   const a = bootstrapMeanInterval(table, { seed: 1 });
@@ -150,10 +165,12 @@ for (const [name, table] of Object.entries(scores)) {
   );
 }
 console.log(`\nFig. 11: DBS of ${prompts.length} held-out safety prompts (safe vs unsafe), per seed\n`);
-console.log("| embedder | DBS [95 % CI] per seed | − reference [95 % CI] per seed |\n|---|---|---|");
+console.log(
+  "| embedder | DBS [95 % CI] (permutation p) per seed | − reference [95 % CI] per seed |\n|---|---|---|",
+);
 for (const [name, rows] of Object.entries(dbRows)) {
   console.log(
-    `| ${name} | ${rows.map((r) => `${f(r.db)} [${f(r.lo)}, ${f(r.hi)}]`).join("; ")} | ${
+    `| ${name} | ${rows.map((r) => `${f(r.db)} [${f(r.lo)}, ${f(r.hi)}] (${r.p.toFixed(3)})`).join("; ")} | ${
       rows.map((
         r,
       ) => (Number.isNaN(r.d) || name === "reference" ? "—" : `${f(r.d)} [${f(r.dlo)}, ${f(r.dhi)}]`))
