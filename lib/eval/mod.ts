@@ -12,4 +12,5 @@ export * from "./grid_cells.ts";
 export * from "./grid_pilot.ts";
 export * from "./grid_plan.ts";
 export * from "./report.ts";
+export * from "./safety_clusters.ts";
 export * from "./selection_check.ts";

@@ -15,6 +15,7 @@ import { describe } from "../math/validation.ts";
 import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "../data/preference.ts";
+import type { HybridEmbedder } from "./frozen_embedder.ts";
 import type { ConfigField } from "./config_field.ts";
 import { TRAIN_CONFIG_FIELDS, type TrainDivergence } from "./config_fields.ts";
 
@@ -95,10 +96,11 @@ export interface TrainConfig {
   /** Weight of an NLL term on chosen responses during preference training (default 0). */
   sftWeight?: number;
   /**
-   * The embedder of the hybrid term: `policy` (the policy's mean-pooled hidden states, trainable; default) or
-   * a transformers.js feature-extraction model (folder or hub id; frozen, embeddings cached per dataset).
+   * The embedder of the hybrid term (`frozen_embedder.ts`): `"reference"` (the frozen SFT reference's pooled
+   * states; default), `"policy"` (the policy's own, trainable), a local transformers.js model folder, or
+   * `{ model }` (a transformers.js feature-extraction model, folder or hub id); frozen ones are cached per dataset.
    */
-  embedder?: "policy" | { model: string };
+  embedder?: HybridEmbedder;
   /** Evaluate every N steps (default 50; 0 disables). */
   evalEvery?: number;
   /** Save a checkpoint every N steps (default 100; 0: only the final one). */

@@ -21,6 +21,7 @@ import { BACKENDS } from "../model/backend.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR } from "../losses/implicit_scores.ts";
 import { lookup } from "../math/lookup.ts";
+import { DEFAULT_HYBRID_EMBEDDER, isHybridEmbedder } from "./frozen_embedder.ts";
 import type { TrainConfig } from "./config.ts";
 import {
   boolean,
@@ -77,8 +78,8 @@ const pairs = must(
 );
 const model = must((v) => typeof v === "string" ? v.length > 0 : isObject(v), "a path, hub id or GPT shape");
 const embedder = must(
-  (v) => v === "policy" || (isObject(v) && typeof (v as { model?: unknown }).model === "string"),
-  '"policy" or { model: path or hub id }',
+  isHybridEmbedder,
+  '"reference", "policy", a local model folder or { model: path or hub id }',
 );
 const dir = path("a directory path");
 const name = path("a name");
@@ -162,7 +163,13 @@ export const TRAIN_CONFIG_FIELDS: TrainConfigFields = {
   mixtureLearningRate: field("mixture-lr X", "number", 0.02, positive, "learning rate of mixture logits"),
   labelSmoothing: field("label-smoothing X", "number", 0, belowHalf, "ε of cDPO and robust", LOSS_FIELD),
   sftWeight: field("sft-weight X", "number", 0, nonNegative, "NLL weight on chosen responses", LOSS_FIELD),
-  embedder: field("embedder MODEL", "embedder", "policy", embedder, "hybrid embedder: policy or a model"),
+  embedder: field(
+    "embedder MODEL",
+    "embedder",
+    DEFAULT_HYBRID_EMBEDDER,
+    embedder,
+    "hybrid embedder: reference (frozen SFT reference), policy (trainable) or a model folder",
+  ),
   evalEvery: field("eval-every N", "integer", 50, everyN(0), "evaluate every N steps (0: at the end only)"),
   checkpointEvery: field("checkpoint-every N", "integer", 100, everyN(0), "save every N steps (0: final)"),
   resume: field("resume DIR", "string", undefined, maybeFolder, "continue from a checkpoint folder"),

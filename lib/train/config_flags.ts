@@ -80,7 +80,7 @@ export const FLAG_PARSERS: Readonly<Record<FlagKind, (text: string, flag: string
       throw new RangeError(`--${flag} must be JSON, got "${text}" (${(e as Error).message})`);
     }
   },
-  embedder: (text) => text === "policy" ? "policy" : { model: text },
+  embedder: (text) => text === "policy" || text === "reference" ? text : { model: text },
 };
 
 /**

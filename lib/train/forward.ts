@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Gpt } from "../model/gpt.ts";
 import { type EncodedPair, type SequenceBatch, sequenceBatch } from "./batch.ts";
 import { explicitRegularizer } from "./explicit_regularizer.ts";
-import { cosine, pool } from "./pooling.ts";
+import { pairEmbeddingMargin } from "./frozen_embedder.ts";
 import { tensorPreferenceLoss } from "./tensor_losses.ts";
 import type { PreferenceContext } from "./preference.ts";
 import type { PairLogProbs } from "./logprobs.ts";
@@ -131,11 +131,7 @@ export function forwardLosses(
       embeddingMargin = tf.tensor1d(indices.map((i) => frozenMargins[marginOffset + i]!));
     } else if (ctx.policyEmbeddings) {
       // e = log κ(e_x, e_w) − log κ(e_x, e_l) with the unit RBF: cos(e_x, e_w) − cos(e_x, e_l).
-      const [hc, hr] = tf.split(out.hidden, 2) as [tf.Tensor3D, tf.Tensor3D];
-      const [mc, mr] = tf.split(batch.responseMask, 2) as [tf.Tensor2D, tf.Tensor2D];
-      const [pmc] = tf.split(batch.promptMask, 2) as [tf.Tensor2D, tf.Tensor2D];
-      const ex = pool(hc, pmc);
-      embeddingMargin = tf.sub(cosine(ex, pool(hc, mc)), cosine(ex, pool(hr, mr))) as tf.Tensor1D;
+      embeddingMargin = pairEmbeddingMargin(out.hidden, batch);
     }
     const [tc, tr] = tf.split(batch.responseTokens, 2) as [tf.Tensor1D, tf.Tensor1D];
     const result = tensorPreferenceLoss({

@@ -22,6 +22,7 @@ export * from "./optimizer.ts";
 export * from "./tensor_losses.ts";
 export * from "./explicit_regularizer.ts";
 export * from "./embedder.ts";
+export * from "./frozen_embedder.ts";
 export * from "./trainer.ts";
 export * from "./reference_cache.ts";
 export * from "./run_folder.ts";

@@ -14,7 +14,7 @@ import { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
 import type { EncodedPair } from "./batch.ts";
 import type { ResolvedTrainConfig } from "./config.ts";
-import { frozenEmbeddingMargins } from "./embedder.ts";
+import { hybridEmbeddingMargins } from "./frozen_embedder.ts";
 import type { ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { type PairLogProbs, pairLogProbs } from "./logprobs.ts";
 import { AdamW } from "./optimizer.ts";
@@ -108,9 +108,17 @@ export async function preparePreference(s: Setup, referencePath: string): Promis
   const mixture = kind === undefined ? undefined : new MixtureParameters(kind, s.resume?.mixture ?? {});
   lossOptions.mixture = mixture;
 
-  // The hybrid term: frozen embeddings (precomputed, cached) or the policy's own pooled hidden states.
-  const frozenMargins = config.gamma > 0 && config.embedder !== "policy"
-    ? await frozenEmbeddingMargins(config.embedder.model, [...s.trainText, ...s.evalText], config.out)
+  // The hybrid term: frozen embeddings (the reference's or a sentence model's, computed once and cached; training
+  // pairs first, then held-out ones) or, for "policy", the policy's own pooled hidden states at every step.
+  const frozenMargins = config.gamma > 0
+    ? await hybridEmbeddingMargins(config.embedder, {
+      reference,
+      pairs: [...s.train, ...s.evalPairs],
+      examples: [...s.trainText, ...s.evalText],
+      batchSize: config.batchSize,
+      tokenizer: s.tokenizer.name,
+      out: config.out,
+    })
     : undefined;
   const sinkhornReport: { marginalError?: number } = {};
   const regularizerOptions: ExplicitRegularizerOptions = {
