@@ -15,6 +15,7 @@ import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "./data.ts";
+import { CollapseMonitor, type CollapseWarningOptions } from "./diagnostics.ts";
 
 /** The divergences a run can regularize with. */
 export const TRAIN_DIVERGENCES = [
@@ -126,6 +127,8 @@ export interface TrainConfig {
   allowSoftwareGpu?: boolean;
   /** Check that every weight is finite every N preference steps, besides before every checkpoint (default 10). */
   finiteCheckEvery?: number;
+  /** Warn once when both log-prob drifts fall below −threshold nats/token (`lib/train/diagnostics.ts`); false: off. */
+  collapseWarning?: CollapseWarningOptions | false;
 }
 
 /** The resolved configuration, every default filled in. */
@@ -200,6 +203,7 @@ export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze([
   "overwrite",
   "allowSoftwareGpu",
   "finiteCheckEvery",
+  "collapseWarning",
 ]);
 
 function check(ok: boolean, field: string, value: unknown, what: string): void {
@@ -274,6 +278,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     overwrite: config.overwrite ?? false,
     allowSoftwareGpu: config.allowSoftwareGpu ?? false,
     finiteCheckEvery: config.finiteCheckEvery ?? 10,
+    collapseWarning: config.collapseWarning ?? {},
   };
   check(
     typeof r.data === "string" ? r.data.length > 0 : Array.isArray(r.data),
@@ -366,6 +371,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     );
   }
   checkDivergenceOptions(r);
+  if (r.collapseWarning !== false) collapseMonitorFor(r.collapseWarning);
   for (const kernel of Object.keys(r.kernels) as (keyof MarginShapeOptions)[]) {
     try {
       KERNEL_MARGINS[kernel](r.kernels);
@@ -411,5 +417,14 @@ function checkDivergenceOptions(r: ResolvedTrainConfig): void {
   } catch (e) {
     const message = (e as Error).message.replace(/^options\./, "config.");
     throw new RangeError(`config.divergence ${r.divergence} (${r.regularizer}): ${message}`);
+  }
+}
+
+/** Validates `config.collapseWarning` by building its monitor (errors name the config field). */
+function collapseMonitorFor(options: CollapseWarningOptions): CollapseMonitor {
+  try {
+    return new CollapseMonitor(options);
+  } catch (e) {
+    throw new RangeError((e as Error).message.replace(/^options\./, "config.collapseWarning."));
   }
 }

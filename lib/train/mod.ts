@@ -25,6 +25,7 @@ export * from "./tensor_losses.ts";
 export * from "./explicit_regularizer.ts";
 export * from "./embedder.ts";
 export * from "./trainer.ts";
+export * from "./diagnostics.ts";
 export * from "./reference_cache.ts";
 export * from "../eval/mod.ts";
 export * from "../plot/mod.ts";

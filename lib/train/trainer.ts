@@ -39,6 +39,7 @@ import { type PreferenceExample, readPreferenceJsonl } from "./data.ts";
 import { frozenEmbeddingMargins } from "./embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { pairLogProbs } from "./logprobs.ts";
+import { CollapseMonitor, DRIFT_METRICS, driftStats } from "./diagnostics.ts";
 import { cachedPairLogProbs } from "./reference_cache.ts";
 import { cosine, pool } from "./pooling.ts";
 import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer.ts";
@@ -674,6 +675,7 @@ export async function* train(
           tf.mean(pr),
           divergence ?? tf.scalar(NaN),
           tf.scalar(sinkhornReport.marginalError ?? NaN),
+          ...driftStats(pc, pr, rc, rr, tc, tr),
         ]);
         return {
           loss,
@@ -692,6 +694,7 @@ export async function* train(
       "logps/rejected",
       "divergence",
       "sinkhorn/marginal_error",
+      ...DRIFT_METRICS,
     ];
 
     const evaluate = async (): Promise<Record<string, number>> => {
@@ -780,6 +783,9 @@ export async function* train(
       return path;
     };
     let lastEval: Record<string, number> = {};
+    const collapse = config.collapseWarning === false
+      ? undefined
+      : new CollapseMonitor(config.collapseWarning);
     let step = start;
     const finish = (stopped: boolean, checkpoint: string): TrainSummary => {
       optimizer.dispose();
@@ -853,6 +859,8 @@ export async function* train(
       });
       writeLine(metricsFile, { phase: "preference", ...metrics });
       yield { type: "step", phase: "preference", step, steps: config.steps, metrics };
+      const warning = collapse?.observe(metrics);
+      if (warning !== undefined) yield { type: "note", message: warning };
       if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0) {
         lastEval = await evaluate();
         writeLine(metricsFile, { phase: "eval", step, ...lastEval });
