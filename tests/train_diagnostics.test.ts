@@ -93,3 +93,63 @@ Deno.test("config.collapseWarning: default on, false turns it off, bad values na
     /config.collapseWarning.threshold/,
   );
 });
+
+Deno.test("the trainer logs drifts (0 at the first step), the non-linear share, warns once, scales kernels", async () => {
+  const { train } = await import("../lib/train/mod.ts");
+  const { sumPairs, TINY_MODEL } = await import("./_fixtures.ts");
+  const runOnce = async (extra: Record<string, unknown>) => {
+    const out = await Deno.makeTempDir();
+    const notes: string[] = [];
+    const gen = train({
+      data: sumPairs(24),
+      out,
+      model: TINY_MODEL,
+      backend: "cpu",
+      sft: { steps: 2, batchSize: 8 },
+      steps: 8,
+      batchSize: 4,
+      evalEvery: 0,
+      checkpointEvery: 0,
+      seed: 5,
+      loss: "rbf",
+      learningRate: 0.3,
+      ...extra,
+    });
+    for (let r = await gen.next(); !r.done; r = await gen.next()) {
+      if (r.value.type === "note") notes.push(r.value.message);
+    }
+    const lines = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    )
+      .filter((l) => l.phase === "preference") as Record<string, number>[];
+    await Deno.remove(out, { recursive: true });
+    return { notes, lines };
+  };
+  const warn = { threshold: 1, patience: 2 }; // at lr 0.3 both drifts fall below −3.6 nats/token at steps 6–7
+  const fixed = await runOnce({ collapseWarning: warn });
+  for (const key of [...DRIFT_METRICS, "kernel/nonlinear_share"]) {
+    assert.ok(fixed.lines.every((l) => Number.isFinite(l[key])), key);
+  }
+  // at the first step the policy is the reference
+  for (const key of DRIFT_METRICS) assert.ok(Math.abs(fixed.lines[0]![key]!) < 1e-4, `${key} at step 0`);
+  assert.equal(fixed.lines[0]!["kernel/nonlinear_share"], 0);
+  // the note agrees with collapseWarning over the logged per-token drifts, and comes once
+  const expected = collapseWarning(
+    fixed.lines.map((l) => ({
+      step: l.step!,
+      chosen: l["drift/chosen_per_token"]!,
+      rejected: l["drift/rejected_per_token"]!,
+    })),
+    warn,
+  );
+  const warnings = fixed.notes.filter((n) => n.startsWith("collapse warning"));
+  assert.equal(warnings.length, expected === undefined ? 0 : 1);
+  assert.ok(expected, "the run collapses at lr 0.3");
+  assert.match(warnings[0]!, new RegExp(`at step ${expected.step}:`));
+  const off = await runOnce({ collapseWarning: false });
+  assert.equal(off.notes.filter((n) => n.startsWith("collapse warning")).length, 0);
+  // data-driven scales change the loss after the first step (equal at Δ = 0, where every kernel is DPO)
+  const data = await runOnce({ kernelScale: "data" });
+  assert.equal(data.lines[0]!.loss, off.lines[0]!.loss);
+  assert.ok(data.lines.slice(1).some((l, i) => l.loss !== off.lines[i + 1]!.loss));
+});

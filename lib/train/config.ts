@@ -129,6 +129,8 @@ export interface TrainConfig {
   finiteCheckEvery?: number;
   /** Warn once when both log-prob drifts fall below −threshold nats/token (`lib/train/diagnostics.ts`); false: off. */
   collapseWarning?: CollapseWarningOptions | false;
+  /** `fixed` (default): `kernels` as given; `data`: each kernel's scale from the reference's margins (docs/math.md). */
+  kernelScale?: "data" | "fixed";
 }
 
 /** The resolved configuration, every default filled in. */
@@ -204,6 +206,7 @@ export const TRAIN_CONFIG_KEYS: readonly string[] = Object.freeze([
   "allowSoftwareGpu",
   "finiteCheckEvery",
   "collapseWarning",
+  "kernelScale",
 ]);
 
 function check(ok: boolean, field: string, value: unknown, what: string): void {
@@ -279,6 +282,7 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     allowSoftwareGpu: config.allowSoftwareGpu ?? false,
     finiteCheckEvery: config.finiteCheckEvery ?? 10,
     collapseWarning: config.collapseWarning ?? {},
+    kernelScale: config.kernelScale ?? "fixed",
   };
   check(
     typeof r.data === "string" ? r.data.length > 0 : Array.isArray(r.data),
@@ -372,6 +376,12 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   }
   checkDivergenceOptions(r);
   if (r.collapseWarning !== false) collapseMonitorFor(r.collapseWarning);
+  check(
+    r.kernelScale === "data" || r.kernelScale === "fixed",
+    "kernelScale",
+    r.kernelScale,
+    '"data" or "fixed"',
+  );
   for (const kernel of Object.keys(r.kernels) as (keyof MarginShapeOptions)[]) {
     try {
       KERNEL_MARGINS[kernel](r.kernels);
