@@ -137,6 +137,7 @@ for (const loss of args.losses!.split(",")) {
         trainAccuracy: last["rewards/accuracies"],
         nonlinearShare: mean("kernel/nonlinear_share"),
         warning: notes.find((n) => n.startsWith("collapse warning")) ?? null,
+        scales: notes.find((n) => n.startsWith("kernel scales")) ?? null,
       });
     } catch (e) {
       row.error = (e as Error).message;

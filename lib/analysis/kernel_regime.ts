@@ -266,6 +266,26 @@ export function dataKernelScales(
 }
 
 /**
+ * One line naming the scales {@link dataKernelScales} chose, for the run's log.
+ *
+ * @param options The options it returned.
+ * @returns `kernel scales from data: rbf σ = …, mahalanobis σ² = …, polynomial c = … (d = …), spectral θ = …`.
+ * @example
+ * ```ts
+ * import { dataKernelScales, describeKernelScales } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.match(describeKernelScales(dataKernelScales([1, 2, 3])), /^kernel scales from data: rbf σ = 3\.78/);
+ * ```
+ */
+export function describeKernelScales(options: DataKernelOptions): string {
+  const theta = options.spectral.components[0]?.lengthscale ?? NaN;
+  const p = (x: number) => x.toPrecision(3);
+  return `kernel scales from data: rbf σ = ${p(options.rbf.sigma)}, mahalanobis σ² = ` +
+    `${p(options.mahalanobis.variance)}, polynomial c = ${p(options.polynomial.offset)} ` +
+    `(d = ${options.polynomial.degree}), spectral length scale ${p(theta)} (first component)`;
+}
+
+/**
  * The trainer's per-step metric: the share of the batch's margins in the loss's kernel regime, named
  * `kernel/nonlinear_share` (a single-kernel loss), `kernel/nonlinear_share/<kernel>` for each base kernel (the
  * mixtures, whose weights move), and nothing for the linear losses (DPO, IPO, …).

@@ -40,7 +40,7 @@ import { frozenEmbeddingMargins } from "./embedder.ts";
 import { explicitRegularizer, type ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { pairLogProbs } from "./logprobs.ts";
 import { CollapseMonitor, DRIFT_METRICS, driftStats } from "./diagnostics.ts";
-import { dataKernelScales, kernelRegimeMetrics, referenceMargins } from "../analysis/kernel_regime.ts";
+import * as regime from "../analysis/kernel_regime.ts";
 import { cachedPairLogProbs } from "./reference_cache.ts";
 import { cosine, pool } from "./pooling.ts";
 import { AdamW, clipByGlobalNorm, learningRateAt } from "./optimizer.ts";
@@ -573,7 +573,9 @@ export async function* train(
     }
     if (config.kernelScale === "data") {
       const ref = refTrain ?? (await pairLogProbs(reference, s.train, config.batchSize));
-      Object.assign(kernels, dataKernelScales(referenceMargins(ref, config.beta), config.kernels));
+      const scales = regime.dataKernelScales(regime.referenceMargins(ref, config.beta), config.kernels);
+      Object.assign(kernels, scales);
+      yield { type: "note", message: regime.describeKernelScales(scales) };
     }
 
     // The hybrid term: frozen embeddings (precomputed, cached) or the policy's own pooled hidden states.
@@ -829,7 +831,7 @@ export async function* train(
       const loss = (await value.data())[0]!;
       const gradNorm = (await norm.data())[0]!;
       const st = await stats!.data();
-      const regime = kernelRegimeMetrics(config.loss, kernels, await perPair!.data());
+      const shares = regime.kernelRegimeMetrics(config.loss, kernels, await perPair!.data());
       const release = () => {
         tf.dispose([value, norm, stats!, perPair!, ...ordered, ...clipped]);
         disposeBatch(f.batch);
@@ -863,7 +865,7 @@ export async function* train(
         learning_rate: lr,
         tokens_per_second: f.batch.tokenCount / ((performance.now() - tick) / 1000),
       });
-      Object.assign(metrics, regime);
+      Object.assign(metrics, shares);
       writeLine(metricsFile, { phase: "preference", ...metrics });
       yield { type: "step", phase: "preference", step, steps: config.steps, metrics };
       const warning = collapse?.observe(metrics);
