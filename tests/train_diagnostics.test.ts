@@ -47,8 +47,9 @@ Deno.test("collapseWarning fires only when BOTH drifts stay below −threshold f
 });
 
 Deno.test("collapseWarning defaults and bad options name the option", () => {
-  assert.deepEqual(DEFAULT_COLLAPSE_WARNING, { threshold: 1, patience: 5 });
-  assert.equal(collapseWarning(history(Array(5).fill([-1.5, -1.5])))?.step, 4);
+  assert.deepEqual(DEFAULT_COLLAPSE_WARNING, { threshold: 2, patience: 5 });
+  assert.equal(collapseWarning(history(Array(5).fill([-2.5, -2.5])))?.step, 4);
+  assert.equal(collapseWarning(history(Array(9).fill([-1.5, -3.6]))), undefined); // DPO + KL's worst drifts
   assert.throws(() => collapseWarning([], { threshold: 0 }), /options.threshold/);
   assert.throws(
     () => collapseWarning([], { patience: 1.5 }),
