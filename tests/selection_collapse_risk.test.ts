@@ -33,30 +33,38 @@ Deno.test("scoreExplodes: the exponential f-DPO scores, in closed form", () => {
   assert.equal(scoreExplodes("f", { f: "kl" }), false);
 });
 
-Deno.test("collapseRisk refuses the measured collapse, flags what the mechanism predicts, passes the rest", () => {
+const KERNEL_LOSSES = ["rbf", "poly", "polynomial", "spectral", "mahalanobis", "hmk", "mixture"];
+
+Deno.test("collapseRisk refuses the measured collapses, flags what the mechanism predicts, passes the rest", () => {
   const risk = collapseRisk("rbf", "hellinger")!;
   assert.equal(risk.level, "refuse");
-  assert.match(risk.evidence ?? "", /0\.01.*0\.66/);
-  assert.equal(collapseRisk("rbf", "bhattacharyya")?.level, "refuse");
-  // every table entry is an instance of the mechanism, and names its evidence
-  for (const e of KNOWN_COLLAPSES) {
-    assert.ok(kernelSaturates(e.kernel) && scoreExplodes(e.divergence), `${e.kernel} × ${e.divergence}`);
-    assert.ok(e.evidence.length > 20 && e.reason.length > 20);
+  assert.match(risk.evidence ?? "", /accuracy 0\.03 .*0\.59/);
+  for (const k of ["rbf", "spectral", "mahalanobis", "poly"]) {
+    assert.equal(collapseRisk(k, "hellinger")?.level, "refuse", k);
+    assert.equal(collapseRisk(k, "bhattacharyya")?.level, "refuse", k);
   }
-  // outside the table: a flag exactly where the kernel saturates and the score explodes
+  // measured at Rényi order ¾: the three saturating kernels collapsed, the polynomial did not (a flag)
+  for (const k of ["rbf", "spectral", "mahalanobis"]) assert.equal(collapseRisk(k, "renyi")?.level, "refuse");
+  assert.equal(collapseRisk("poly", "renyi")?.level, "flag");
+  assert.equal(collapseRisk("poly", "renyi")?.evidence, undefined);
+  // every table entry is an instance of the mechanism: a kernel margin and an exploding score
+  for (const e of KNOWN_COLLAPSES) {
+    assert.ok(scoreExplodes(e.divergence), `${e.kernel} × ${e.divergence}`);
+    assert.ok(e.evidence.length > 5 && e.reason.length > 20);
+  }
+  // everywhere: a risk exactly where a kernel margin meets an exploding score
   for (const k of KERNELS) {
     for (const d of DIVERGENCES) {
       const r = collapseRisk(k, d);
-      const predicted = kernelSaturates(k) && scoreExplodes(d);
-      assert.equal(r !== undefined, predicted, `${k} × ${d}`);
+      assert.equal(r !== undefined, KERNEL_LOSSES.includes(k) && scoreExplodes(d), `${k} × ${d}`);
       if (r !== undefined && r.evidence === undefined) assert.equal(r.level, "flag");
     }
   }
-  assert.equal(collapseRisk("poly", "hellinger"), undefined);
+  for (const d of ["kl", "js", "wasserstein"]) assert.equal(collapseRisk("rbf", d), undefined, d);
   assert.equal(collapseRisk("dpo", "hellinger"), undefined);
-  assert.equal(collapseRisk("rbf", "kl"), undefined);
-  assert.equal(collapseRisk("polynomial", "kl"), undefined);
-  // the Rényi order decides
+  assert.equal(collapseRisk("hmk", "hellinger")?.level, "flag");
+  assert.match(collapseRisk("hmk", "f")?.reason ?? "", /predicted, not measured/);
+  // the Rényi order decides: the table holds at ¾ only
   assert.equal(collapseRisk("spectral", "renyi", { alpha: 0.5 })?.level, "flag");
   assert.equal(collapseRisk("spectral", "renyi", { alpha: 0.95 }), undefined);
 });

@@ -49,7 +49,9 @@ Deno.test("collapseWarning fires only when BOTH drifts stay below −threshold f
 Deno.test("collapseWarning defaults and bad options name the option", () => {
   assert.deepEqual(DEFAULT_COLLAPSE_WARNING, { threshold: 2, patience: 5 });
   assert.equal(collapseWarning(history(Array(5).fill([-2.5, -2.5])))?.step, 4);
-  assert.equal(collapseWarning(history(Array(9).fill([-1.5, -3.6]))), undefined); // DPO + KL's worst drifts
+  // DPO + KL's worst stretch in 600 steps: both below −2 for 2 steps, never 5
+  const dpo = history([[-2.45, -4.7], [-2.1, -3], [-1.2, -3], [-2.2, -4], [-2.3, -4], [-1.9, -4]]);
+  assert.equal(collapseWarning(dpo), undefined);
   assert.throws(() => collapseWarning([], { threshold: 0 }), /options.threshold/);
   assert.throws(
     () => collapseWarning([], { patience: 1.5 }),

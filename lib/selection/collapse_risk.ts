@@ -2,19 +2,18 @@
  * Kernel × divergence combinations known to collapse (issue 12, item 4), for the selection rules and the CLI to
  * refuse or flag.
  *
- * The mechanism (docs/math.md, "The collapse nobody sees"): an f-DPO score whose slope grows exponentially as
- * the policy lowers a response's log-prob (φ′(z) = e^{−az}: a = ½ for Hellinger/Bhattacharyya, ¼ for Rényi
- * of order ¾, 1 for `f` with its default generator)
- * turns a fall of a few nats into implicit rewards of −1e3 … −1e21; the margin Δ = r_w − r_l of such pairs is
- * huge and of either sign. A **saturating** kernel (RBF, Mahalanobis, spectral: s(Δ) bounded, s′(Δ) → 0) hands
- * a pair with Δ ≪ −σ no gradient at all, so badly ranked pairs are abandoned while the pairs still in the
- * kernel's active region push z_l down with a gradient amplified by φ′(z_l) = e^{−az_l}; the shared weights drag
- * z_w down with it, and both log-probs fall. DPO's log σ (linear kernel) and the polynomial kernel keep a
- * gradient for every badly ranked pair, and KL / JS scores stay linear for z → −∞.
+ * The mechanism (docs/math.md, "The collapse nobody sees", measured step by step): an f-DPO score whose slope
+ * grows exponentially as the policy lowers a log-prob (φ′(z) = e^{−az}: a = ½ for Hellinger and Bhattacharyya,
+ * ¼ for Rényi of order ¾, 1 for `f` with its default generator) turns a drop of a few nats into margins
+ * Δ = r_w − r_l of ±1e8 within two steps. There every kernel margin is flat: the saturating kernels (RBF,
+ * Mahalanobis, spectral) because their score is bounded, the polynomial because the trainer clips kernel
+ * margins at ±1e6 (float32). A badly ranked pair gets no gradient back, the exponent clamp (|az| ≤ 50) then
+ * flattens the score itself, the gradient is exactly 0, and both log-probs sit ~180 nats below the reference
+ * with rewards ≈ −1e21 for the rest of the run. DPO's linear margin keeps log σ's full gradient for every badly
+ * ranked pair, and KL / JS scores stay linear as z → −∞: those combinations did not collapse.
  *
- * {@link collapseRisk} answers the table's entry where one was measured, else a `flag` wherever the two
- * properties that make the mechanism — {@link kernelSaturates} and {@link scoreExplodes}, both computed from the
- * shapes themselves — meet.
+ * {@link collapseRisk} answers the table's entry where one was measured, else a `flag` wherever a kernel margin
+ * meets an exploding score ({@link scoreExplodes}, computed from the score itself).
  *
  * @module
  */
@@ -22,6 +21,7 @@ import { KERNEL_MARGINS } from "../losses/kernel_margin.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import { linearRadius, slopeRatio } from "../analysis/kernel_regime.ts";
 import type { MixtureKernelName } from "../kernels/mixture.ts";
+import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 
 /** What the selection should do with a combination. */
 export type CollapseLevel = "refuse" | "flag";
@@ -54,31 +54,62 @@ export interface CollapseRisk {
   readonly evidence: string | undefined;
 }
 
-const SWEEP = "bench/collapse_sweep.ts (docs/math.md, 'The collapse nobody sees')";
-const MECHANISM =
-  "a saturating kernel gives no gradient to a badly ranked pair, and the exponential implicit " +
-  "score sends pairs there";
+const SWEEP =
+  "bench/collapse_sweep.ts on hh_rlhf_helpful.jsonl (the 171 shortest pairs: 137 train, 34 held-out), " +
+  "60 SFT + 60 preference steps at defaults, seed 0 (docs/math.md, 'The collapse nobody sees')";
+const SATURATING = "the exponential implicit score sends both rewards to −1e21 within a few steps, and the " +
+  "saturating kernel gives a badly ranked pair no gradient to come back";
+const CLIPPED =
+  "the exponential implicit score sends margins past the trainer's float32 margin clip (±1e6), " +
+  "where every kernel margin, the polynomial's included, is flat";
+const DPO_KL = "DPO + KL on the same reference: 0.59, log-probs −116 / −114";
 
-/** The combinations measured to collapse or to blow up their rewards (see docs/math.md for the tables). */
+function entry(
+  kernel: MixtureKernelName,
+  divergence: string,
+  level: CollapseLevel,
+  reason: string,
+  evidence: string,
+): KnownCollapse {
+  return Object.freeze({ kernel, divergence, level, reason, evidence });
+}
+
+/** The combinations measured to collapse (see docs/math.md for the full grid and the command). */
 export const KNOWN_COLLAPSES: readonly KnownCollapse[] = Object.freeze([
-  {
-    kernel: "rbf",
-    divergence: "hellinger",
-    level: "refuse",
-    reason: MECHANISM,
-    evidence:
-      "issue 12: short factual real set, 60 SFT + 60 preference steps at defaults: held-out accuracy 0.01 " +
-      "(DPO+KL 0.66), log-probs −114 → −272, implicit rewards −1e21; " + SWEEP +
-      ": prm800k (shortest 171 pairs) rewards −3.2e3 / −570 after 60 steps, alpacaeval −284 / −8.3e3 after 200",
-  },
-  {
-    kernel: "rbf",
-    divergence: "bhattacharyya",
-    level: "refuse",
-    reason: `the same implicit score as Hellinger (D_B is increasing in H²): ${MECHANISM}`,
-    evidence: `identical runs to rbf × hellinger in ${SWEEP}`,
-  },
-].map((e) => Object.freeze(e as KnownCollapse)));
+  ...(["rbf", "spectral", "mahalanobis"] as const).flatMap((k) => [
+    entry(
+      k,
+      "hellinger",
+      "refuse",
+      SATURATING,
+      `${SWEEP}: held-out accuracy 0.03 (${DPO_KL}); log-probs −104 / −99 (reference) → −282 / −269; rewards ` +
+        `−1.0e21 / −9.6e20; gradient norm exactly 0 from step 9. Issue 12's real set: 0.01 vs 0.66, −114 → −272, −1e21`,
+    ),
+    entry(
+      k,
+      "bhattacharyya",
+      "refuse",
+      `the Hellinger score (D_B is increasing in H²): ${SATURATING}`,
+      `as hellinger`,
+    ),
+    entry(
+      k,
+      "renyi",
+      "refuse",
+      SATURATING,
+      `${SWEEP}, Rényi order ¾: held-out accuracy 0.44, every pair tied or lost at rewards −6.8e20 / −3.7e20; ` +
+        `log-probs → −282 / −270 (${DPO_KL})`,
+    ),
+  ]),
+  entry(
+    "polynomial",
+    "hellinger",
+    "refuse",
+    CLIPPED,
+    `${SWEEP}: held-out accuracy 0.09 (${DPO_KL}); log-probs → −268 / −253; rewards −9.2e20 / −8.6e20`,
+  ),
+  entry("polynomial", "bhattacharyya", "refuse", `the Hellinger score: ${CLIPPED}`, `as hellinger`),
+]);
 
 const KERNEL_ALIASES: Readonly<Record<string, MixtureKernelName>> = Object.freeze({
   rbf: "rbf",
@@ -139,11 +170,15 @@ export function scoreExplodes(divergence: string, options: { alpha?: number; f?:
   return score.derivative(-40) > 100 * score.derivative(0);
 }
 
+const KERNEL_LOSSES: ReadonlySet<string> = new Set([...Object.keys(KERNEL_ALIASES), "mixture", "hmk"]);
+
 /**
  * The collapse risk of a kernel × divergence combination: the measured entry of {@link KNOWN_COLLAPSES} if
- * there is one, else a `flag` where the kernel saturates and the score explodes, else `undefined`. The
- * selection rules should not return a `refuse` combination (fall back to the KL divergence, which keeps the
- * kernel) and should report a `flag` beside their choice; the CLI should print either before training.
+ * there is one (Rényi entries hold at the default order ¾), else a `flag` wherever a kernel margin meets an
+ * exploding score ({@link scoreExplodes}; a saturating kernel for the first reason, the others for the margin
+ * clip), else `undefined` (DPO's linear margin, or a score that stays linear: KL, JS). The selection rules should
+ * not return a `refuse` combination (fall back to the KL divergence, which keeps the kernel) and should report
+ * a `flag` beside their choice; the CLI should print either before training.
  *
  * @param kernel A kernel or loss name (`rbf`, `poly`/`polynomial`, `spectral`, `mahalanobis`, `hmk`, `dpo`, …).
  * @param divergence A divergence name (`kl`, `hellinger`, `renyi`, …).
@@ -154,8 +189,9 @@ export function scoreExplodes(divergence: string, options: { alpha?: number; f?:
  * import { collapseRisk } from "@dpo-kernels/dpo-kernels";
  * import assert from "node:assert/strict";
  * assert.equal(collapseRisk("rbf", "hellinger")?.level, "refuse");
+ * assert.equal(collapseRisk("poly", "renyi")?.level, "flag"); // predicted; 60 steps did not collapse
  * assert.equal(collapseRisk("rbf", "kl"), undefined);
- * assert.equal(collapseRisk("poly", "hellinger"), undefined);
+ * assert.equal(collapseRisk("dpo", "hellinger"), undefined);
  * ```
  */
 export function collapseRisk(
@@ -164,15 +200,17 @@ export function collapseRisk(
   options: { alpha?: number; f?: string } = {},
 ): CollapseRisk | undefined {
   const name = KERNEL_ALIASES[kernel] ?? kernel;
-  const known = KNOWN_COLLAPSES.find((e) => e.kernel === name && e.divergence === divergence);
+  const measured = divergence !== "renyi" || (options.alpha ?? DEFAULT_RENYI_ALPHA) === DEFAULT_RENYI_ALPHA;
+  const known = measured
+    ? KNOWN_COLLAPSES.find((e) => e.kernel === name && e.divergence === divergence)
+    : undefined;
   if (known !== undefined) return { ...known };
-  if (!kernelSaturates(name) || !scoreExplodes(divergence, options)) return undefined;
+  if (!KERNEL_LOSSES.has(name) || !scoreExplodes(divergence, options)) return undefined;
   return {
     level: "flag",
     kernel: name,
     divergence,
-    reason:
-      `${MECHANISM} (predicted from the shapes: ${name} saturates, ${divergence}'s score is exponential)`,
+    reason: `predicted, not measured: ${kernelSaturates(name) ? SATURATING : CLIPPED}`,
     evidence: undefined,
   };
 }
