@@ -87,13 +87,18 @@ Deno.test("CollapseMonitor agrees with collapseWarning on a synthetic run and wa
   assert.equal(new CollapseMonitor({ patience: 1 }).observe({ step: 0, loss: 1 }), undefined);
 });
 
-Deno.test("config.collapseWarning: default on, false turns it off, bad values name the field", () => {
+Deno.test("config.collapseWarning and config.kernelScale: defaults, off, bad values name the field", () => {
   const base = { data: "d.jsonl", out: "out" };
   assert.deepEqual(resolveTrainConfig(base).collapseWarning, {});
   assert.equal(resolveTrainConfig({ ...base, collapseWarning: false }).collapseWarning, false);
   assert.throws(
     () => resolveTrainConfig({ ...base, collapseWarning: { threshold: -1 } }),
     /config.collapseWarning.threshold/,
+  );
+  assert.equal(resolveTrainConfig(base).kernelScale, "fixed");
+  assert.throws(
+    () => resolveTrainConfig({ ...base, kernelScale: "quantile" as "data" }),
+    /config.kernelScale must be "data" or "fixed", got "quantile"/,
   );
 });
 

@@ -15,7 +15,7 @@ import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR, implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "./data.ts";
-import { CollapseMonitor, type CollapseWarningOptions } from "./diagnostics.ts";
+import { type CollapseWarningOptions, validateCollapseWarning } from "./diagnostics.ts";
 
 /** The divergences a run can regularize with. */
 export const TRAIN_DIVERGENCES = [
@@ -375,13 +375,8 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     );
   }
   checkDivergenceOptions(r);
-  if (r.collapseWarning !== false) collapseMonitorFor(r.collapseWarning);
-  check(
-    r.kernelScale === "data" || r.kernelScale === "fixed",
-    "kernelScale",
-    r.kernelScale,
-    '"data" or "fixed"',
-  );
+  validateCollapseWarning(r.collapseWarning, "config.collapseWarning");
+  check(["data", "fixed"].includes(r.kernelScale), "kernelScale", r.kernelScale, '"data" or "fixed"');
   for (const kernel of Object.keys(r.kernels) as (keyof MarginShapeOptions)[]) {
     try {
       KERNEL_MARGINS[kernel](r.kernels);
@@ -427,14 +422,5 @@ function checkDivergenceOptions(r: ResolvedTrainConfig): void {
   } catch (e) {
     const message = (e as Error).message.replace(/^options\./, "config.");
     throw new RangeError(`config.divergence ${r.divergence} (${r.regularizer}): ${message}`);
-  }
-}
-
-/** Validates `config.collapseWarning` by building its monitor (errors name the config field). */
-function collapseMonitorFor(options: CollapseWarningOptions): CollapseMonitor {
-  try {
-    return new CollapseMonitor(options);
-  } catch (e) {
-    throw new RangeError((e as Error).message.replace(/^options\./, "config.collapseWarning."));
   }
 }

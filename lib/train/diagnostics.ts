@@ -112,6 +112,29 @@ function resolveWarningOptions(options: CollapseWarningOptions): Required<Collap
 }
 
 /**
+ * Checks collapse-warning options (or `false`, off) as {@link CollapseMonitor} would, naming the field.
+ *
+ * @param options The options, or `false`.
+ * @param name The field's name in messages (default `options`).
+ * @throws {RangeError} On a threshold ≤ 0 or a patience that is not an integer ≥ 1.
+ * @example
+ * ```ts
+ * import { validateCollapseWarning } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => validateCollapseWarning({ patience: 0 }, "config.collapseWarning"), /config.collapseWarning.patience/);
+ * validateCollapseWarning(false);
+ * ```
+ */
+export function validateCollapseWarning(options: CollapseWarningOptions | false, name = "options"): void {
+  if (options === false) return;
+  try {
+    resolveWarningOptions(options);
+  } catch (e) {
+    throw new RangeError((e as Error).message.replace(/^options\./, `${name}.`));
+  }
+}
+
+/**
  * The first point at which the chosen AND the rejected drift have both been below −threshold for `patience`
  * consecutive points, or `undefined`. A point with a non-finite drift breaks the run (it is not evidence).
  *
