@@ -5,10 +5,10 @@ import {
   KERNEL_MARGINS,
   kernelRegimeMetrics,
   LINEAR_MARGIN,
+  linearQuantile,
   linearRadius,
   nonlinearShare,
   polynomialMargin,
-  quantile7,
   rbfMargin,
   referenceMargins,
   slopeRatio,
@@ -55,14 +55,7 @@ Deno.test("nonlinearShare counts pairs past the radius, for any shape", () => {
   assert.throws(() => nonlinearShare([1], rbfMargin(), 0), /tol/);
 });
 
-Deno.test("quantile7 and referenceMargins", () => {
-  // numpy.quantile([3.5, -1, 0.25, 7, 2, -4, 0.5], 0.3) = 0 (to rounding); of the absolute values, 0.5 â†’ 2.0
-  const v = [3.5, -1, 0.25, 7, 2, -4, 0.5];
-  assertClose(quantile7(v, 0.3), 0, 0, 1e-15);
-  assert.equal(quantile7(v.map(Math.abs), 0.5), 2);
-  assert.equal(quantile7([5], 0.9), 5);
-  assert.throws(() => quantile7([], 0.5), /values/);
-  assert.throws(() => quantile7([1], 1.5), /q must lie/);
+Deno.test("referenceMargins", () => {
   assert.deepEqual(
     referenceMargins({ chosen: [-3, -10], rejected: [-5, -4] }, 0.1).map((x) => +x.toFixed(12)),
     [
@@ -83,7 +76,7 @@ Deno.test("dataKernelScales puts the stated share of pairs in each kernel's non-
       fc.constantFrom(2, 3),
       (margins, share, degree) => {
         const abs = margins.map(Math.abs);
-        const q = quantile7(abs, 1 - share);
+        const q = linearQuantile([...abs].sort((a, b) => a - b), 1 - share);
         fc.pre(q > 1e-6);
         const o = dataKernelScales(margins, { polynomial: { degree } }, { share });
         const above = abs.filter((x) => x > q * (1 + 1e-9)).length / abs.length;
@@ -109,7 +102,7 @@ Deno.test("dataKernelScales scales the spectral kernel exactly: G(u; Î¸) = G(u/Î
   const unit = spectralMargin({ damping: 0.3 });
   const scaled = spectralMargin(o.spectral);
   for (const u of [0.01, 1, 10, 100]) assertClose(scaled.g(u), unit.g(u / (theta * theta)), 1e-9);
-  // q = quantile(|m|, 0.75) = 8.25, placed on the spectral radius
+  // q = numpy.quantile(|m|, 0.75) = 8.25, placed on the spectral radius
   assertClose(linearRadius(scaled), 8.25, 1e-6);
   assertClose(o.mahalanobis.variance, o.rbf.sigma ** 2, 1e-12);
 });
@@ -117,7 +110,8 @@ Deno.test("dataKernelScales scales the spectral kernel exactly: G(u; Î¸) = G(u/Î
 Deno.test("dataKernelScales rejects margins without a scale and bad shares", () => {
   assert.throws(() => dataKernelScales([0, 0, 0, 1], {}, { share: 0.5 }), /margins: the 0.5 quantile/);
   assert.throws(() => dataKernelScales([1, 2], {}, { share: 1 }), /share must lie in \(0, 1\)/);
-  assert.throws(() => dataKernelScales([], {}), /values must be non-empty/);
+  assert.throws(() => dataKernelScales([], {}), /margins must be non-empty/);
+  assert.throws(() => dataKernelScales([1, Infinity], {}), /margins\[1\]/);
 });
 
 Deno.test("kernelRegimeMetrics names one share per kernel the loss uses", () => {

@@ -27,7 +27,8 @@ import { LOSSES, type LossName } from "../losses/preference_loss.ts";
 import { polynomialDefaults } from "../kernels/polynomial.ts";
 import { spectralDefaults, type SpectralKernelOptions } from "../kernels/spectral.ts";
 import { MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
-import { assertFinite, assertInRange, assertPositive, describe } from "../math/validation.ts";
+import { assertFinite, assertPositive, describe } from "../math/validation.ts";
+import { linearQuantile } from "./bootstrap.ts";
 
 /** The default relative tolerance on the slope ratio: a pair is non-linear past a 10 % change of slope. */
 export const DEFAULT_NONLINEAR_TOLERANCE = 0.1;
@@ -130,31 +131,6 @@ export function linearRadius(shape: MarginShape, tol: number = DEFAULT_NONLINEAR
 }
 
 /**
- * The q-quantile of values, linearly interpolated between order statistics (Hyndman–Fan type 7, numpy's
- * default).
- *
- * @param values Finite values, at least one.
- * @param q The level in [0, 1].
- * @returns The quantile.
- * @throws {RangeError} On an empty array, a non-finite value or q outside [0, 1].
- * @example
- * ```ts
- * import { quantile7 } from "@dpo-kernels/dpo-kernels";
- * import assert from "node:assert/strict";
- * assert.equal(quantile7([4, 1, 3, 2], 0.5), 2.5); // numpy.quantile([4, 1, 3, 2], 0.5)
- * ```
- */
-export function quantile7(values: ArrayLike<number>, q: number): number {
-  assertInRange(q, "q", 0, 1);
-  if (values.length === 0) throw new RangeError(`values must be non-empty, got length 0`);
-  const sorted = Array.from(values, (v, i) => (assertFinite(v, `values[${i}]`), v)).sort((a, b) => a - b);
-  const h = (sorted.length - 1) * q;
-  const i = Math.floor(h);
-  const lo = sorted[i] as number;
-  return i + 1 < sorted.length ? lo + (h - i) * ((sorted[i + 1] as number) - lo) : lo;
-}
-
-/**
  * The reference's margins on the training pairs, β·(log π_ref(y_w) − log π_ref(y_l)).
  *
  * @param reference The reference's summed log-probs of the chosen and the rejected responses.
@@ -238,7 +214,9 @@ export function dataKernelScales(
     throw new RangeError(`scaleOptions.share must lie in (0, 1), got ${describe(share)}`);
   }
   assertTolerance(tol);
-  const q = quantile7(Array.from(margins, Math.abs), 1 - share);
+  if (margins.length === 0) throw new RangeError(`margins must be non-empty, got length 0`);
+  const abs = Array.from(margins, (m, i) => (assertFinite(m, `margins[${i}]`), Math.abs(m)));
+  const q = linearQuantile(abs.sort((a, b) => a - b), 1 - share);
   if (!(q > 0)) {
     throw new RangeError(
       `margins: the ${1 - share} quantile of |margins| is ${q}, so they set no scale (are they all 0?)`,
