@@ -11,12 +11,27 @@
  *
  * Flags: --losses a,b  --divergences a,b  --sft-steps N (60)  --steps N (60)  --pairs N (171: the N pairs with
  * the shortest prompt + longer response)  --eval-fraction X (0.2)  --seed N (0)  --backend NAME (wasm-blas,
- * else wasm)  --kernel-scale data|fixed (fixed). Writes OUT/results.jsonl and prints a Markdown table.
+ * else wasm)  --kernel-scale data|fixed (fixed)  --scale-from RUN (a finished run folder of this script, e.g.
+ * OUT/dpo-kl: the kernels' scales are set by `dataKernelScales` from the margins its final policy reaches on
+ * the training pairs, β·((ℓ_w − ℓ^ref_w) − (ℓ_l − ℓ^ref_l)), instead of the reference's own). Writes
+ * OUT/results.jsonl and prints a Markdown table.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { type PreferenceExample, train, type TrainConfig } from "../lib/train/mod.ts";
+import {
+  dispose,
+  encodePair,
+  Gpt,
+  loadCheckpoint,
+  loadTokenizer,
+  pairLogProbs,
+  type PreferenceExample,
+  train,
+  type TrainConfig,
+  useBackend,
+} from "../lib/train/mod.ts";
+import { dataKernelScales, describeKernelScales } from "../lib/analysis/kernel_regime.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -32,6 +47,7 @@ const args = parseArgs({
     seed: { type: "string", default: "0" },
     backend: { type: "string", default: "wasm-blas" },
     "kernel-scale": { type: "string", default: "fixed" },
+    "scale-from": { type: "string" },
   },
   strict: true,
 }).values;
@@ -90,6 +106,29 @@ if (!haveReference) {
   });
 }
 
+/** β·((ℓ_w − ℓ^ref_w) − (ℓ_l − ℓ^ref_l)) of a finished run's final policy on the pairs (byte tokenizer). */
+async function trainedMargins(run: string, examples: PreferenceExample[], beta = 0.1): Promise<number[]> {
+  await useBackend(backend ?? "wasm");
+  const load = async (dir: string) => {
+    const c = await loadCheckpoint(dir);
+    const model = new Gpt(c.config, { weights: c.weights, trainable: false });
+    dispose([...c.weights.values()]);
+    return model;
+  };
+  const [policy, reference] = [await load(`${run}/final`), await load(`${run}/reference`)];
+  const tokenizer = await loadTokenizer("byte");
+  const encoded = examples.map((e) => encodePair(e, tokenizer, policy.config.contextLength));
+  const p = await pairLogProbs(policy, encoded, 16);
+  const r = await pairLogProbs(reference, encoded, 16);
+  policy.dispose();
+  reference.dispose();
+  return Array.from(p.chosen, (c, i) => beta * (c - r.chosen[i]! - (p.rejected[i]! - r.rejected[i]!)));
+}
+const scaledKernels = args["scale-from"] === undefined
+  ? undefined
+  : dataKernelScales(await trainedMargins(args["scale-from"], data));
+if (scaledKernels) console.error(`from ${args["scale-from"]}: ${describeKernelScales(scaledKernels)}`);
+
 // 2. The grid, every cell from the same reference.
 const results: Record<string, unknown>[] = [];
 const resultsFile = `${out}/results.jsonl`;
@@ -98,7 +137,11 @@ for (const loss of args.losses!.split(",")) {
   for (const divergence of args.divergences!.split(",")) {
     const cellOut = `${out}/${loss}-${divergence}`;
     const started = performance.now();
-    const row: Record<string, unknown> = { loss, divergence, kernelScale: args["kernel-scale"] };
+    const row: Record<string, unknown> = {
+      loss,
+      divergence,
+      kernelScale: args["scale-from"] ? "trained" : args["kernel-scale"],
+    };
     try {
       const { notes, eval: ev } = await run({
         data,
@@ -115,6 +158,7 @@ for (const loss of args.losses!.split(",")) {
         checkpointEvery: 0,
         overwrite: true,
         ...(args["kernel-scale"] === "data" ? { kernelScale: "data" } : {}),
+        ...(scaledKernels ? { kernels: scaledKernels } : {}),
       } as TrainConfig);
       const lines = (await Deno.readTextFile(`${cellOut}/metrics.jsonl`)).trim().split("\n")
         .map((l) => JSON.parse(l) as Record<string, number | string>);
@@ -137,7 +181,8 @@ for (const loss of args.losses!.split(",")) {
         trainAccuracy: last["rewards/accuracies"],
         nonlinearShare: mean("kernel/nonlinear_share"),
         warning: notes.find((n) => n.startsWith("collapse warning")) ?? null,
-        scales: notes.find((n) => n.startsWith("kernel scales")) ?? null,
+        scales: notes.find((n) => n.startsWith("kernel scales")) ??
+          (scaledKernels ? `from ${args["scale-from"]}: ${describeKernelScales(scaledKernels)}` : null),
       });
     } catch (e) {
       row.error = (e as Error).message;
