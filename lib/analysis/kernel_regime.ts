@@ -12,8 +12,10 @@
  *   Δ/σ, Mahalanobis: Δ/√σ², polynomial: Δ/√c, spectral: Δ/θ with ℓ_q → θℓ_q and μ_q → μ_q/θ), which makes
  *   the rule exact for shapes whose slope ratio is monotone in |Δ| (RBF, Mahalanobis, polynomial).
  *
- * The margins to feed are the reference's own, β·(log π_ref(y_w) − log π_ref(y_l)) over the training pairs
- * ({@link referenceMargins}); docs/math.md ("Kernels where they act") says why. The module is pure.
+ * The trainer's `kernelScale: "data"` feeds the reference's own margins, β·(log π_ref(y_w) − log π_ref(y_l)) over
+ * the training pairs ({@link referenceMargins}), the one distribution known before the first step; the margins a
+ * trained DPO policy reaches put the kernels in their regime far more reliably (docs/math.md, "Kernels where they
+ * act", measures both). The module is pure.
  *
  * @module
  */
