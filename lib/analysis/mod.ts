@@ -18,3 +18,4 @@ export * from "./paired_comparison.ts";
 export * from "./detectable_difference.ts";
 export * from "./shortcut_baselines.ts";
 export * from "./baselines_table.ts";
+export * from "./kernel_regime.ts";

@@ -21,3 +21,4 @@ export {
   selectKernel,
 } from "./kernel_selection.ts";
 export * from "./divergence_selection.ts";
+export * from "./collapse_risk.ts";

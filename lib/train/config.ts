@@ -16,6 +16,7 @@ import { EXPLICIT_F_GENERATORS } from "./explicit_regularizer.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import type { PreferenceExample } from "../data/preference.ts";
 import type { HybridEmbedder } from "./frozen_embedder.ts";
+import type { CollapseWarningOptions } from "./diagnostics.ts";
 import type { ConfigField } from "./config_field.ts";
 import { TRAIN_CONFIG_FIELDS, type TrainDivergence } from "./config_fields.ts";
 
@@ -125,6 +126,13 @@ export interface TrainConfig {
   allowSoftwareGpu?: boolean;
   /** Check that every weight is finite every N preference steps, besides before every checkpoint (default 10). */
   finiteCheckEvery?: number;
+  /**
+   * Warn once when both responses' log-probs fall below the reference by more than `threshold` nats per token
+   * for `patience` steps (default 2 and 5; `lib/train/diagnostics.ts`); false: off.
+   */
+  collapseWarning?: CollapseWarningOptions | false;
+  /** `fixed` (default): kernel options as given; `data`: each kernel's scale from the reference's margins. */
+  kernelScale?: "fixed" | "data";
 }
 
 /** The resolved configuration, every default filled in. */

@@ -23,6 +23,7 @@ import { DEFAULT_IMPLICIT_F_GENERATOR } from "../losses/implicit_scores.ts";
 import { lookup } from "../math/lookup.ts";
 import { DEFAULT_HYBRID_EMBEDDER, isHybridEmbedder } from "./frozen_embedder.ts";
 import type { TrainConfig } from "./config.ts";
+import { type CollapseWarningOptions, validateCollapseWarning } from "./diagnostics.ts";
 import {
   boolean,
   type ConfigField,
@@ -81,6 +82,16 @@ const embedder = must(
   isHybridEmbedder,
   '"reference", "policy", a local model folder or { model: path or hub id }',
 );
+const collapse = must((v) => {
+  if (v !== false && !isObject(v)) return false;
+  try {
+    validateCollapseWarning(v as CollapseWarningOptions | false);
+    return true;
+  } catch {
+    return false;
+  }
+}, "false or { threshold > 0, patience: an integer >= 1 }");
+const KERNEL_SCALES = oneOf(names(["fixed", "data"]));
 const dir = path("a directory path");
 const name = path("a name");
 const maybeName = optional(name);
@@ -177,4 +188,18 @@ export const TRAIN_CONFIG_FIELDS: TrainConfigFields = {
   overwrite: field("overwrite", "boolean", false, boolean, "replace the run already in --out"),
   allowSoftwareGpu: field("allow-software-gpu", "boolean", false, boolean, "webgpu: allow software adapters"),
   finiteCheckEvery: field("finite-check-every N", "integer", 10, everyN(1), "verify weights every N steps"),
+  collapseWarning: field(
+    "collapse-warning JSON",
+    "json",
+    {},
+    collapse,
+    'warn when both log-probs fall: {"threshold":2,"patience":5} (nats/token, steps) or false',
+  ),
+  kernelScale: field(
+    "kernel-scale NAME",
+    "string",
+    "fixed",
+    KERNEL_SCALES,
+    "fixed (kernels as given) or data",
+  ),
 };

@@ -9,6 +9,7 @@ import type { Gpt } from "../model/gpt.ts";
 import { type EncodedPair, type SequenceBatch, sequenceBatch } from "./batch.ts";
 import { explicitRegularizer } from "./explicit_regularizer.ts";
 import { pairEmbeddingMargin } from "./frozen_embedder.ts";
+import { DRIFT_METRICS, driftStats } from "./diagnostics.ts";
 import { tensorPreferenceLoss } from "./tensor_losses.ts";
 import type { PreferenceContext } from "./preference.ts";
 import type { PairLogProbs } from "./logprobs.ts";
@@ -153,6 +154,9 @@ export function forwardLosses(
       "logps/chosen": tf.mean(pc),
       "logps/rejected": tf.mean(pr),
     };
+    // Drift of both responses' log-probs from the reference (the collapse diagnostics, diagnostics.ts).
+    const drift = driftStats(pc, pr, rc, rr, tc, tr);
+    DRIFT_METRICS.forEach((name, i) => (stats[name] = drift[i]!));
     let loss = result.loss;
     if (refLogits !== undefined) {
       const divergence = explicitRegularizer(

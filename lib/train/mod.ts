@@ -24,6 +24,7 @@ export * from "./explicit_regularizer.ts";
 export * from "./embedder.ts";
 export * from "./frozen_embedder.ts";
 export * from "./trainer.ts";
+export * from "./diagnostics.ts";
 export * from "./reference_cache.ts";
 export * from "./run_folder.ts";
 export * from "./drain.ts";

@@ -41,8 +41,10 @@ export interface Phase {
   checkpoint(step: number): Promise<string>;
   /** Metrics logged after the step's statistics (the mixture weights), read at logging time. */
   extraMetrics?(): Record<string, number>;
-  /** What follows a logged step: evaluation, a periodic checkpoint. */
-  after?(step: number): AsyncGenerator<TrainEvent, void>;
+  /** Metrics from the batch's per-pair margins r_w − r_l (the kernels' non-linear share); asking reads them. */
+  pairMetrics?(perPair: Float32Array): Record<string, number>;
+  /** What follows a logged step: evaluation, a periodic checkpoint, a warning. */
+  after?(step: number, metrics: Readonly<Record<string, number>>): AsyncGenerator<TrainEvent, void>;
 }
 
 /** How a phase ended: the step it reached, and the checkpoint written when it was stopped. */
@@ -123,6 +125,7 @@ export async function* runPhase(
     const r = await optimizerStep(phase.optimizer, phase.vars, phase.forward(step), {
       gradClip: phase.gradClip,
       learningRate: lr,
+      readPerPair: phase.pairMetrics !== undefined,
     });
     if (!r.applied) throw nonFiniteStepError(phase.label, r.loss, r.gradNorm, step, ledger.lastCheckpoint);
     if ((step + 1) % phase.finiteCheckEvery === 0) {
@@ -134,13 +137,14 @@ export async function* runPhase(
       loss: r.loss,
       ...stats,
       ...phase.extraMetrics?.(),
+      ...(r.perPair && phase.pairMetrics?.(r.perPair)),
       grad_norm: r.gradNorm,
       learning_rate: lr,
       tokens_per_second: r.tokens / ((performance.now() - tick) / 1000),
     };
     writeLine(log, { phase: phase.name, ...metrics });
     yield { type: "step", phase: phase.name, step, steps: phase.steps, metrics };
-    if (phase.after) yield* phase.after(step);
+    if (phase.after) yield* phase.after(step, metrics);
   }
   return { step: phase.steps };
 }

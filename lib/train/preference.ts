@@ -19,6 +19,7 @@ import type { ExplicitRegularizerOptions } from "./explicit_regularizer.ts";
 import { type PairLogProbs, pairLogProbs } from "./logprobs.ts";
 import { AdamW } from "./optimizer.ts";
 import { cachedPairLogProbs } from "./reference_cache.ts";
+import { dataKernelScales, describeKernelScales, referenceMargins } from "../analysis/kernel_regime.ts";
 import type { Setup } from "./setup.ts";
 import { MixtureParameters, type TensorPreferenceLossOptions } from "./tensor_losses.ts";
 
@@ -57,6 +58,8 @@ export interface PreferenceContext {
   vars: tf.Variable[];
   /** AdamW over {@link PreferenceContext.vars}; the mixture logits at their own learning rate. */
   optimizer: AdamW;
+  /** Lines for the log (the data-driven kernel scales). */
+  notes: string[];
 }
 
 /**
@@ -103,6 +106,14 @@ export async function preparePreference(s: Setup, referencePath: string): Promis
     const ref = refTrain ?? (await pairLogProbs(reference, s.train, config.batchSize));
     const margins = Array.from(ref.chosen, (c, i) => config.beta * (c - (ref.rejected[i] as number)));
     lossOptions.mahalanobis = { ...config.kernels.mahalanobis, variance: marginVariance(margins) };
+  }
+  // `kernelScale: "data"`: each kernel's scale from the reference's margins (docs/math.md, "Kernels where they act").
+  const notes: string[] = [];
+  if (config.kernelScale === "data") {
+    const ref = refTrain ?? (await pairLogProbs(reference, s.train, config.batchSize));
+    const scales = dataKernelScales(referenceMargins(ref, config.beta), config.kernels);
+    Object.assign(lossOptions, scales);
+    notes.push(describeKernelScales(scales));
   }
   const kind = MIXTURES[spec.margin];
   const mixture = kind === undefined ? undefined : new MixtureParameters(kind, s.resume?.mixture ?? {});
@@ -151,6 +162,7 @@ export async function preparePreference(s: Setup, referencePath: string): Promis
     lossOptions,
     regularizerOptions,
     sinkhornReport,
+    notes,
     vars,
     optimizer,
   };

@@ -23,6 +23,8 @@ export interface StepResult {
   applied: boolean;
   /** Tokens in the batch. */
   tokens: number;
+  /** The per-pair reward margins r_w − r_l, when asked for (`readPerPair`). */
+  perPair?: Float32Array;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function optimizerStep(
   optimizer: AdamW,
   vars: readonly tf.Variable[],
   forward: Forward,
-  options: { gradClip: number; learningRate: number },
+  options: { gradClip: number; learningRate: number; readPerPair?: boolean },
 ): Promise<StepResult> {
   let stats: Record<string, tf.Scalar> = {};
   let perPair: tf.Tensor | undefined;
@@ -76,9 +78,19 @@ export async function optimizerStep(
     grad_norm: norm as tf.Scalar,
     ...stats,
   });
+  const pairs = options.readPerPair && perPair !== undefined
+    ? (await perPair.data()) as Float32Array
+    : undefined;
   const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
   if (applied) optimizer.apply(clipped, options.learningRate);
   tf.dispose([value, norm, ...Object.values(stats), ...(perPair ? [perPair] : []), ...ordered, ...clipped]);
   disposeBatch(forward.batch);
-  return { loss: loss!, gradNorm: gradNorm!, stats: rest, applied, tokens: forward.batch.tokenCount };
+  return {
+    loss: loss!,
+    gradNorm: gradNorm!,
+    stats: rest,
+    applied,
+    tokens: forward.batch.tokenCount,
+    perPair: pairs,
+  };
 }

@@ -29,6 +29,8 @@ import { evaluate } from "./evaluate.ts";
 import { assertEvalFinite } from "./finite_guard.ts";
 import { forwardLosses, sftForward } from "./forward.ts";
 import { openMetricsLog, writeLine } from "./metrics_log.ts";
+import { CollapseMonitor } from "./diagnostics.ts";
+import { kernelRegimeMetrics } from "../analysis/kernel_regime.ts";
 import { AdamW } from "./optimizer.ts";
 import { type Phase, type PhaseEnd, runPhase } from "./phase.ts";
 import { disposePreference, type PreferenceContext, preparePreference } from "./preference.ts";
@@ -153,6 +155,7 @@ export async function* train(
     // A run resumed into another folder takes a copy of its reference, so that its checkpoints resume too.
     if (s.resume?.reference !== undefined) await copyCheckpoint(s.resume.reference, referencePath);
     ctx = await preparePreference(s, referencePath);
+    for (const message of ctx.notes) yield { type: "note", message };
 
     // ---- 3. Preference optimization ---------------------------------------------------------------------
     let lastEval: Record<string, number> = {};
@@ -214,6 +217,7 @@ function preferencePhase(
   onEval: (metrics: Record<string, number>) => void,
 ): Phase {
   const { config } = s;
+  const collapse = config.collapseWarning === false ? undefined : new CollapseMonitor(config.collapseWarning);
   return {
     name: "preference",
     label: "",
@@ -238,7 +242,10 @@ function preferencePhase(
       ),
     checkpoint: (step) => savePreferenceCheckpoint(s, ctx, step, `checkpoint-${step}`, ledger),
     extraMetrics: () => ctx.mixture?.snapshot() ?? {},
-    async *after(step) {
+    pairMetrics: (perPair) => kernelRegimeMetrics(config.loss, ctx.lossOptions, perPair),
+    async *after(step, metrics) {
+      const warning = collapse?.observe(metrics);
+      if (warning !== undefined) yield { type: "note", message: warning };
       if (config.evalEvery > 0 && (step + 1) % config.evalEvery === 0) {
         const metrics = await evaluate(s, ctx);
         onEval(metrics);
