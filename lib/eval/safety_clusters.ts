@@ -65,7 +65,8 @@ export interface LabelledPrompt {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ByteTokenizer, Gpt } from "../train/mod.ts";
+ * import { ByteTokenizer } from "../tokenizer/mod.ts";
+ * import { Gpt } from "../model/mod.ts";
  * import { gptPromptEmbedder } from "./safety_clusters.ts";
  * const model = new Gpt({ vocabSize: 256, contextLength: 8, dModel: 4, layers: 1, heads: 1 });
  * const rows = await gptPromptEmbedder(model, new ByteTokenizer())(["hi", "a longer prompt"]);
