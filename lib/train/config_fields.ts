@@ -19,6 +19,7 @@
 import { LOSSES, type LossSpec } from "../losses/preference_loss.ts";
 import { BACKENDS } from "../model/backend.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
+import { DIVERGENCE_NAMES, type DivergenceName } from "../divergences/table.ts";
 import { DEFAULT_IMPLICIT_F_GENERATOR } from "../losses/implicit_scores.ts";
 import { lookup } from "../math/lookup.ts";
 import { DEFAULT_HYBRID_EMBEDDER, isHybridEmbedder } from "./frozen_embedder.ts";
@@ -44,19 +45,11 @@ export const MAX_TRAIN_STEPS = 100_000_000;
 /** The largest batch a run accepts (pairs per step). */
 export const MAX_BATCH_SIZE = 65_536;
 
-/** The divergences a run can regularize with. */
-export const TRAIN_DIVERGENCES = [
-  "kl",
-  "js",
-  "hellinger",
-  "renyi",
-  "bhattacharyya",
-  "wasserstein",
-  "f",
-] as const;
+/** The divergences a run can regularize with: every entry of the divergence table. */
+export const TRAIN_DIVERGENCES: readonly DivergenceName[] = DIVERGENCE_NAMES;
 
 /** The name of a divergence a run can regularize with. */
-export type TrainDivergence = typeof TRAIN_DIVERGENCES[number];
+export type TrainDivergence = DivergenceName;
 
 /** The table's type: one entry for every field of {@link TrainConfig}, typed by it. */
 export type TrainConfigFields = {
