@@ -20,6 +20,7 @@ import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "
 import { prepareRunFolder, readResumePoint, type ResumePoint } from "./run_folder.ts";
 import { type PreferenceExample, readPreferenceJsonl } from "../data/preference.ts";
 import { assertWeightsFinite } from "./finite_guard.ts";
+import { collapseRisk } from "../selection/collapse_risk.ts";
 
 /** What {@link setup} hands the trainer. */
 export interface Setup {
@@ -168,6 +169,16 @@ export async function setup(userConfig: TrainConfig): Promise<Setup> {
     notes.push(`--resume-weights-only: ${resume.dir} has no optimizer state; the optimizer starts fresh`);
   }
   notes.push(...await prepareRunFolder(config.out, { overwrite: config.overwrite, resume: config.resume }));
+  // A kernel × divergence known (or predicted) to collapse is said before any step (docs/math.md).
+  const risk = config.regularizer === "implicit"
+    ? collapseRisk(config.loss, config.divergence, { alpha: config.alpha, f: config.f })
+    : undefined;
+  if (risk !== undefined) {
+    notes.push(
+      `collapse risk (${risk.level}): ${config.loss} × ${config.divergence}: ${risk.reason}` +
+        (risk.evidence === undefined ? "" : ` Measured: ${risk.evidence}.`),
+    );
+  }
   const data = await loadExamples(config.data, config.skipBadLines);
   let trainText = data.examples;
   let evalText: PreferenceExample[] = [];
