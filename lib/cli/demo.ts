@@ -19,6 +19,7 @@ import type { TrainConfig } from "../train/config.ts";
 import type { LossName } from "../losses/preference_loss.ts";
 import { type GridOptions, type GridResult, runGrid, sftReference } from "../eval/experiment.ts";
 import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
+import { protocolRows, protocolTable } from "../eval/protocol_report.ts";
 import { selectionCheck } from "../eval/selection_check.ts";
 import { saveFigure } from "../plot/render.ts";
 import type { Judge } from "../eval/evaluate.ts";
@@ -159,6 +160,13 @@ async function main(): Promise<number> {
   const preference = aggregate(results, "preferenceF1");
   const tableGeneration = markdownTable(generation);
   const tablePreference = markdownTable(preference);
+  // The primary metric (DESIGN §6): held-out pairwise accuracy with intervals, each method paired with DPO.
+  const tableProtocol = protocolTable(protocolRows(results, { seed: 0 }));
+  console.log(
+    `\nHeld-out pairwise accuracy (ties ½), 95 % bootstrap intervals over seeds and pairs; difference from DPO ` +
+      `on the same seeds and pairs:\n`,
+  );
+  console.log(tableProtocol);
   console.log(
     `\nF1 of the preferred behaviour from greedy generations (mean ± std over ${seeds.length} seed(s)):\n`,
   );
@@ -205,6 +213,14 @@ ${
 - Where the recommended pair (${selection.loss} / ${divergence}) ranks among the runs below, by overall
   generation F1: ${recommendedRank}. The demo trains DPO, RBF and HMK only; \`deno task grid\` ranks it in the
   full kernel × divergence grid.
+
+## Held-out pairwise accuracy (the primary metric)
+
+Share of held-out pairs whose implicit reward ranks the chosen response first (ties ½), over ${seeds.length}
+seed(s) × ${test.length} pairs, with a 95 % percentile bootstrap interval over seeds and pairs; each method's
+difference from DPO is paired on the same seeds and pairs (bootstrap interval, sign-flip p-value).
+
+${tableProtocol}
 
 ## F1 of the preferred behaviour, from greedy generations judged by code
 

@@ -44,6 +44,8 @@ export interface GenerationScores {
 export interface PolicyEvaluation {
   /** Preference accuracy and F1 from implicit rewards, overall and per category. */
   preference: { overall: PreferenceScores; byCategory: Record<string, PreferenceScores> };
+  /** Per held-out pair, in order: the implicit reward margin (ℓ_w − ℓ_ref,w) − (ℓ_l − ℓ_ref,l). */
+  pairMargins: number[];
   /** Generation-based F1 (only with a judge), overall (mean over categories) and per category. */
   generation?: { overall: GenerationScores; byCategory: Record<string, GenerationScores>; samples: string[] };
   /** Davies–Bouldin score of chosen vs rejected response embeddings (lower: better separated). */
@@ -101,11 +103,11 @@ export async function evaluatePolicy(
     await pairLogProbs(policy, pairs, batchSize),
     await pairLogProbs(reference, pairs, batchSize),
   ];
+  const pairMargins = examples.map((_, i) =>
+    (pol.chosen[i]! - ref.chosen[i]!) - (pol.rejected[i]! - ref.rejected[i]!)
+  );
   const preference = preferenceScores(
-    examples.map((e, i) => ({
-      margin: (pol.chosen[i]! - ref.chosen[i]!) - (pol.rejected[i]! - ref.rejected[i]!),
-      category: e.category ?? null,
-    })),
+    examples.map((e, i) => ({ margin: pairMargins[i]!, category: e.category ?? null })),
     { seed: options.seed },
   );
 
@@ -158,6 +160,7 @@ export async function evaluatePolicy(
   const daviesBouldin = daviesBouldinScore(points, labels);
   return {
     preference,
+    pairMargins,
     generation,
     daviesBouldin,
     weightedAlpha: weightedAlpha(layerMatrices(policy)).weightedAlpha,

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { weightedAlpha } from "../analysis/weighted_alpha.ts";
+import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import type { LossName } from "../losses/preference_loss.ts";
 import { Gpt } from "../model/gpt.ts";
@@ -35,6 +36,12 @@ export interface GridResult extends GridCell {
   preferenceAccuracy: Record<string, number>;
   /** Generation F1 per category, and "overall" (with a judge). */
   generationF1: Record<string, number>;
+  /**
+   * Per held-out pair, in the test set's order: 1 if the implicit reward ranks the chosen response first, ½ on a
+   * tie, 0 otherwise (`pairScores`; absent in results written before it was recorded). The measurement protocol
+   * (`protocolRows`) reads it.
+   */
+  pairScores?: number[];
   /** Davies–Bouldin score of chosen vs rejected response embeddings. */
   daviesBouldin: number;
   /** Weighted alpha after training, and of the SFT reference. */
@@ -317,6 +324,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             generationF1: evaluation.generation
               ? { ...pick(evaluation.generation.byCategory, "f1"), overall: evaluation.generation.overall.f1 }
               : {},
+            pairScores: pairScores(evaluation.pairMargins, evaluation.pairMargins.map(() => 0)),
             daviesBouldin: evaluation.daviesBouldin,
             weightedAlpha: evaluation.weightedAlpha,
             weightedAlphaReference: alphaReference,

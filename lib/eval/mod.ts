@@ -14,3 +14,4 @@ export * from "./grid_plan.ts";
 export * from "./report.ts";
 export * from "./safety_clusters.ts";
 export * from "./selection_check.ts";
+export * from "./protocol_report.ts";
