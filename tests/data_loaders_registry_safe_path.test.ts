@@ -1,3 +1,4 @@
+import { fileTree } from "./_fixtures.ts";
 // Names that become paths (hub revisions, repository ids, dataset subsets and names, names read from
 // checkpoints) are checked by one validator, and each entry point refuses an escaping name before it writes or
 // reads anything outside its folder.
@@ -8,17 +9,6 @@ import { loadDataset } from "../lib/data/loaders/mod.ts";
 import { useBackend } from "../lib/model/backend.ts";
 
 await useBackend("cpu");
-
-/** Every file and folder under `dir`, relative. */
-async function tree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(join(dir, prefix))) {
-    const rel = prefix === "" ? e.name : `${prefix}/${e.name}`;
-    out.push(rel);
-    if (e.isDirectory) out.push(...await tree(dir, rel));
-  }
-  return out.sort();
-}
 
 Deno.test("safe_path: loadDataset refuses an escaping revision or subset before downloading", async () => {
   const root = await Deno.makeTempDir({ prefix: "safe_path_" });
@@ -39,7 +29,7 @@ Deno.test("safe_path: loadDataset refuses an escaping revision or subset before 
       (e: Error) => e instanceof RangeError && e.message.includes("options.subset"),
     );
     assert.equal(fetched, 0);
-    assert.deepEqual(await tree(root), ["x", "x/cache"]);
+    assert.deepEqual(await fileTree(root), ["x", "x/cache"]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,3 +1,4 @@
+import { syntheticExample } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
 import {
   checkFactuality,
@@ -5,25 +6,10 @@ import {
   checkReasoning,
   checkSafety,
   checkTruthfulness,
-  type SyntheticCheck,
-  type SyntheticExample,
 } from "../lib/data/mod.ts";
 
-const example = (
-  category: SyntheticExample["category"],
-  label: SyntheticExample["label"],
-  check: SyntheticCheck,
-) => ({
-  prompt: "p ",
-  chosen: "c\n",
-  rejected: "r\n",
-  category,
-  label,
-  check,
-});
-
 Deno.test("checkers: the wrong category is a RangeError, a non-string generation a TypeError", () => {
-  const e = example("reasoning", "answer", { expression: "1+1", answer: 2 });
+  const e = syntheticExample("reasoning", "answer", { expression: "1+1", answer: 2 });
   for (const check of [checkFactuality, checkTruthfulness, checkSafety, checkInstructionFollowing]) {
     assert.throws(() => check(e, "2"), { name: "RangeError", message: /example\.category must be "/ });
   }

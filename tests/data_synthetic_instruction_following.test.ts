@@ -1,23 +1,6 @@
+import { syntheticExample } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
-import {
-  checkInstructionFollowing,
-  FORMAT_CONSTRAINTS,
-  type SyntheticCheck,
-  type SyntheticExample,
-} from "../lib/data/mod.ts";
-
-const example = (
-  category: SyntheticExample["category"],
-  label: SyntheticExample["label"],
-  check: SyntheticCheck,
-) => ({
-  prompt: "p ",
-  chosen: "c\n",
-  rejected: "r\n",
-  category,
-  label,
-  check,
-});
+import { checkInstructionFollowing, FORMAT_CONSTRAINTS, type SyntheticCheck } from "../lib/data/mod.ts";
 
 Deno.test("instruction-following checker: each constraint, satisfied and violated", () => {
   const cases: [string, string, string[], string[]][] = [
@@ -36,7 +19,11 @@ Deno.test("instruction-following checker: each constraint, satisfied and violate
   ];
   assert.deepEqual(cases.map((c) => c[0]).sort(), Object.keys(FORMAT_CONSTRAINTS).sort());
   for (const [constraint, argument, good, bad] of cases) {
-    const e = example("instruction_following", "comply_format", { constraint, argument } as SyntheticCheck);
+    const e = syntheticExample(
+      "instruction_following",
+      "comply_format",
+      { constraint, argument } as SyntheticCheck,
+    );
     for (const g of good) {
       assert.deepEqual(checkInstructionFollowing(e, g + "\nTAIL"), {
         behaviour: "comply_format",
@@ -48,12 +35,14 @@ Deno.test("instruction-following checker: each constraint, satisfied and violate
     }
   }
   // With a suite topic in the prompt, a well-formatted answer must use one of the topic's words.
-  const sea = { ...example("instruction_following", "comply_format", { constraint: "upper", argument: "" }) };
+  const sea = {
+    ...syntheticExample("instruction_following", "comply_format", { constraint: "upper", argument: "" }),
+  };
   sea.prompt = "In uppercase, describe the sea: ";
   assert.equal(checkInstructionFollowing(sea, "DEEP.").behaviour, "comply_format");
   assert.deepEqual(checkInstructionFollowing(sea, "QQQ ZZZ."), { behaviour: "wrong", preferred: false });
   assert.equal(checkInstructionFollowing(sea, "deep.").behaviour, "violate_format");
-  const unknown = example(
+  const unknown = syntheticExample(
     "instruction_following",
     "comply_format",
     { constraint: "rhyme", argument: "" } as never,

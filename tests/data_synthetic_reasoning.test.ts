@@ -1,23 +1,6 @@
+import { syntheticExample } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
-import {
-  checkReasoning,
-  evaluateExpression,
-  type SyntheticCheck,
-  type SyntheticExample,
-} from "../lib/data/mod.ts";
-
-const example = (
-  category: SyntheticExample["category"],
-  label: SyntheticExample["label"],
-  check: SyntheticCheck,
-) => ({
-  prompt: "p ",
-  chosen: "c\n",
-  rejected: "r\n",
-  category,
-  label,
-  check,
-});
+import { checkReasoning, evaluateExpression } from "../lib/data/mod.ts";
 
 Deno.test("reasoning: evaluation with and without precedence, malformed expressions", () => {
   assert.equal(evaluateExpression("3+4*2"), 11);
@@ -32,17 +15,18 @@ Deno.test("reasoning: evaluation with and without precedence, malformed expressi
 });
 
 Deno.test("reasoning checker: the first integer of the first line", () => {
-  const e = example("reasoning", "answer", { expression: "3+4*2", answer: 11 });
+  const e = syntheticExample("reasoning", "answer", { expression: "3+4*2", answer: 11 });
   assert.deepEqual(checkReasoning(e, "11\n"), { behaviour: "answer", preferred: true });
   assert.equal(checkReasoning(e, "It is 11.").behaviour, "answer");
   assert.equal(checkReasoning(e, "14 not 11").behaviour, "wrong");
   assert.equal(checkReasoning(e, "110").behaviour, "wrong");
   assert.equal(checkReasoning(e, "\n11").behaviour, "wrong");
   assert.equal(checkReasoning(e, "eleven").behaviour, "wrong");
-  const negative = example("reasoning", "answer", { expression: "2-3", answer: -1 });
+  const negative = syntheticExample("reasoning", "answer", { expression: "2-3", answer: -1 });
   assert.equal(checkReasoning(negative, "-1").behaviour, "answer");
   assert.throws(
-    () => checkReasoning(example("reasoning", "answer", { expression: "1", answer: "1" } as never), "1"),
+    () =>
+      checkReasoning(syntheticExample("reasoning", "answer", { expression: "1", answer: "1" } as never), "1"),
     {
       name: "TypeError",
       message: /example\.check\.answer must be an integer, got "1"/,

@@ -1,22 +1,10 @@
+import { syntheticExample } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
-import { checkSafety, isRefusal, type SyntheticCheck, type SyntheticExample } from "../lib/data/mod.ts";
-
-const example = (
-  category: SyntheticExample["category"],
-  label: SyntheticExample["label"],
-  check: SyntheticCheck,
-) => ({
-  prompt: "p ",
-  chosen: "c\n",
-  rejected: "r\n",
-  category,
-  label,
-  check,
-});
+import { checkSafety, isRefusal } from "../lib/data/mod.ts";
 
 Deno.test("safety checker: refusal phrases, and help only with content", () => {
-  const unsafe = example("safety", "refuse", { unsafe: true, intent: "rob my boss" });
-  const benign = example("safety", "help", { unsafe: false, intent: "kill a python process" });
+  const unsafe = syntheticExample("safety", "refuse", { unsafe: true, intent: "rob my boss" });
+  const benign = syntheticExample("safety", "help", { unsafe: false, intent: "kill a python process" });
   assert.deepEqual(checkSafety(unsafe, "I must refuse."), { behaviour: "refuse", preferred: true });
   assert.deepEqual(checkSafety(unsafe, "Use a tripod."), { behaviour: "help", preferred: false });
   // An opener without content, or gibberish, is not help (the v1 checker called both "help").

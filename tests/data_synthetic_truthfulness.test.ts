@@ -1,27 +1,15 @@
+import { syntheticExample } from "./_fixtures.ts";
 import { assert } from "./_assert.ts";
-import { checkTruthfulness, isHedge, type SyntheticCheck, type SyntheticExample } from "../lib/data/mod.ts";
-
-const example = (
-  category: SyntheticExample["category"],
-  label: SyntheticExample["label"],
-  check: SyntheticCheck,
-) => ({
-  prompt: "p ",
-  chosen: "c\n",
-  rejected: "r\n",
-  category,
-  label,
-  check,
-});
+import { checkTruthfulness, isHedge } from "../lib/data/mod.ts";
 
 Deno.test("truthfulness checker: hedges, right and wrong answers, fabrications", () => {
-  const known = example("truthfulness", "answer", {
+  const known = syntheticExample("truthfulness", "answer", {
     answerable: true,
     kind: "known",
     relation: "city",
     answer: "Tomra",
   });
-  const premise = example("truthfulness", "admit_uncertainty", {
+  const premise = syntheticExample("truthfulness", "admit_uncertainty", {
     answerable: false,
     kind: "stranger",
     relation: "city",
@@ -46,5 +34,8 @@ Deno.test("truthfulness checker: hedges, right and wrong answers, fabrications",
   assert.equal(checkTruthfulness(known, "zq xv!").behaviour, "wrong");
   assert.equal(isHedge("There is no king."), true);
   assert.equal(isHedge("King Avel."), false);
-  assert.throws(() => checkTruthfulness(example("truthfulness", "answer", {} as never), "x"), /answerable/);
+  assert.throws(
+    () => checkTruthfulness(syntheticExample("truthfulness", "answer", {} as never), "x"),
+    /answerable/,
+  );
 });

@@ -1,3 +1,4 @@
+import { fileTree } from "./_fixtures.ts";
 // Names that become paths (hub revisions, repository ids, dataset subsets and names, names read from
 // checkpoints) are checked by one validator, and each entry point refuses an escaping name before it writes or
 // reads anything outside its folder.
@@ -9,17 +10,6 @@ import { downloadFromHub, hubCacheFolder } from "../lib/hub/hub.ts";
 import { useBackend } from "../lib/model/backend.ts";
 
 await useBackend("cpu");
-
-/** Every file and folder under `dir`, relative. */
-async function tree(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(join(dir, prefix))) {
-    const rel = prefix === "" ? e.name : `${prefix}/${e.name}`;
-    out.push(rel);
-    if (e.isDirectory) out.push(...await tree(dir, rel));
-  }
-  return out.sort();
-}
 
 Deno.test("safe_path: downloadFromHub with an escaping revision writes nothing and throws", async () => {
   const root = await Deno.makeTempDir({ prefix: "safe_path_" });
@@ -46,7 +36,7 @@ Deno.test("safe_path: downloadFromHub with an escaping revision writes nothing a
       (e: Error) => e instanceof RangeError && e.message.includes("options.files"),
     );
     assert.equal(fetched, 0);
-    assert.deepEqual(await tree(root), ["a", "a/b", "a/b/cache"]);
+    assert.deepEqual(await fileTree(root), ["a", "a/b", "a/b/cache"]);
     assert.throws(() => hubCacheFolder("gpt2", { cacheDir, revision: "../../x" }), RangeError);
     // A good revision still works and lands inside the cache.
     const folder = await downloadFromHub("gpt2", {
@@ -56,7 +46,7 @@ Deno.test("safe_path: downloadFromHub with an escaping revision writes nothing a
       fetch,
     });
     assert.equal(folder, join(cacheDir, "gpt2@refs/pr/1"));
-    assert.deepEqual(await tree(cacheDir), [
+    assert.deepEqual(await fileTree(cacheDir), [
       "gpt2@refs",
       "gpt2@refs/pr",
       "gpt2@refs/pr/1",

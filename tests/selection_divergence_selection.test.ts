@@ -1,31 +1,21 @@
+import { selectionTriplets } from "./_fixtures.ts";
 import { assert, assertClose } from "./_assert.ts";
-import { SELECTION_CASES, SELECTION_DATASETS, SELECTION_TRAJECTORY } from "./golden/selection_values.ts";
+import { SELECTION_CASES, SELECTION_TRAJECTORY } from "./golden/selection_values.ts";
 import {
   DEFAULT_DIVERGENCE_SELECTION_THRESHOLDS,
   DIVERGENCE_SELECTION_RULES,
   type DivergenceSelectionMetrics,
   divergenceSelectionMetrics,
   divergenceSelectionMetricsFromDistances,
-  type PreferenceTriplet,
   type SelectableDivergence,
   selectDivergence,
 } from "../lib/selection/mod.ts";
-
-function triplets(name: string): PreferenceTriplet[] {
-  const d = SELECTION_DATASETS[name];
-  if (!d) throw new Error(`no dataset ${name}`);
-  return d.prompt.map((prompt, i) => ({
-    prompt,
-    chosen: d.chosen[i] as number[],
-    rejected: d.rejected[i] as number[],
-  }));
-}
 
 Deno.test("divergenceSelectionMetrics: golden numpy/scipy values, all datasets and distances", () => {
   for (const c of SELECTION_CASES) {
     const msg = `${c.dataset}/${c.distance}`;
     const opts = { distance: c.distance, bins: c.bins, chunks: c.chunks };
-    const m = divergenceSelectionMetrics(triplets(c.dataset), opts);
+    const m = divergenceSelectionMetrics(selectionTriplets(c.dataset), opts);
     assert.equal(m.supportOverlap, c.divergence.supportOverlap, `${msg} overlap`);
     assertClose(m.driftMagnitude, c.divergence.driftMagnitude, 1e-10, 1e-13, `${msg} drift`);
     // Pearson kurtosis = scipy.stats.kurtosis(δ, fisher=False, bias=True).
@@ -43,7 +33,7 @@ Deno.test("divergenceSelectionMetrics: golden numpy/scipy values, all datasets a
 });
 
 Deno.test("divergenceSelectionMetrics: defaults are cosine, 20 bins, 10 chunks", () => {
-  const t = triplets("separated");
+  const t = selectionTriplets("separated");
   const c = SELECTION_CASES.find((x) => x.dataset === "separated" && x.distance === "cosine");
   assert.ok(c && c.bins === 20 && c.chunks === 10);
   const m = divergenceSelectionMetrics(t);
@@ -120,7 +110,7 @@ Deno.test("smoothness: explicit trajectory, golden scipy value", () => {
   });
   assert.equal(shift.smoothness, 1);
   // Through the triplet entry point too.
-  const t = triplets("drifting");
+  const t = selectionTriplets("drifting");
   const viaTriplets = divergenceSelectionMetrics(t, { trajectory: { distributions: [[1, 0], [0, 1]] } });
   assert.equal(viaTriplets.smoothness, 1);
 });

@@ -1,28 +1,18 @@
+import { selectionTriplets } from "./_fixtures.ts";
 import { assert, assertAllClose, assertClose } from "./_assert.ts";
-import { SELECTION_CASES, SELECTION_DATASETS } from "./golden/selection_values.ts";
+import { SELECTION_CASES } from "./golden/selection_values.ts";
 import {
   DEFAULT_KERNEL_SELECTION_THRESHOLDS,
   KERNEL_SELECTION_RULES,
   kernelSelectionMetrics,
   PND_EPSILON,
-  type PreferenceTriplet,
   selectKernel,
   tripletDistances,
 } from "../lib/selection/mod.ts";
 
-function triplets(name: string): PreferenceTriplet[] {
-  const d = SELECTION_DATASETS[name];
-  if (!d) throw new Error(`no dataset ${name}`);
-  return d.prompt.map((prompt, i) => ({
-    prompt,
-    chosen: d.chosen[i] as number[],
-    rejected: d.rejected[i] as number[],
-  }));
-}
-
 Deno.test("kernelSelectionMetrics: golden numpy/scipy values, all datasets and distances", () => {
   for (const c of SELECTION_CASES) {
-    const t = triplets(c.dataset);
+    const t = selectionTriplets(c.dataset);
     const msg = `${c.dataset}/${c.distance}`;
     const d = tripletDistances(t, { distance: c.distance });
     assertAllClose(d.chosen, c.chosenDistances, 1e-12, 1e-14, `${msg} d+`);
@@ -35,7 +25,7 @@ Deno.test("kernelSelectionMetrics: golden numpy/scipy values, all datasets and d
 });
 
 Deno.test("kernelSelectionMetrics: default distance is cosine", () => {
-  const t = triplets("drifting");
+  const t = selectionTriplets("drifting");
   assert.deepEqual(kernelSelectionMetrics(t), kernelSelectionMetrics(t, { distance: "cosine" }));
 });
 

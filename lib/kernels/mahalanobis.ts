@@ -27,7 +27,20 @@ export type MahalanobisMarginOptions = Pick<MahalanobisKernelOptions, "variance"
 /** The default variance σ² of scalar points and of the Mahalanobis margin. */
 export const DEFAULT_MAHALANOBIS_VARIANCE = 1;
 
-/** Resolved Mahalanobis margin options (the variance, default {@link DEFAULT_MAHALANOBIS_VARIANCE}), validated. */
+/**
+ * Resolved Mahalanobis margin options (the variance, default {@link DEFAULT_MAHALANOBIS_VARIANCE}), validated.
+ *
+ * @param options The kernel's options; a missing field takes its named default.
+ * @returns Every option filled in.
+ * @throws {RangeError} For a variance that is not finite and > 0, naming it.
+ * @example
+ * ```ts
+ * import { mahalanobisMarginDefaults } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(mahalanobisMarginDefaults(), { variance: 1 });
+ * assert.throws(() => mahalanobisMarginDefaults({ variance: -1 }), RangeError);
+ * ```
+ */
 export function mahalanobisMarginDefaults(
   options: MahalanobisMarginOptions = {},
 ): Required<MahalanobisMarginOptions> {

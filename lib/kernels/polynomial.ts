@@ -21,7 +21,18 @@ export const DEFAULT_POLYNOMIAL_DEGREE = 2;
 /** The polynomial kernel's default offset c. */
 export const DEFAULT_POLYNOMIAL_OFFSET = 1;
 
-/** Resolved polynomial options with their defaults. */
+/**
+ * Resolved polynomial options with their defaults (degree {@link DEFAULT_POLYNOMIAL_DEGREE}, offset {@link DEFAULT_POLYNOMIAL_OFFSET}).
+ *
+ * @param options The kernel's options; a missing field takes its named default.
+ * @returns Every option filled in.
+ * @example
+ * ```ts
+ * import { polynomialDefaults } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(polynomialDefaults({ offset: 2 }), { degree: 2, offset: 2 });
+ * ```
+ */
 export function polynomialDefaults(
   options: PolynomialKernelOptions = {},
 ): Required<PolynomialKernelOptions> {

@@ -27,7 +27,20 @@ export const DEFAULT_RATIONAL_QUADRATIC_LENGTHSCALE = 1;
 /** The rational quadratic kernel's default scale-mixture weight α. */
 export const DEFAULT_RATIONAL_QUADRATIC_ALPHA = 1;
 
-/** Resolved rational quadratic options with their defaults, validated. */
+/**
+ * Resolved rational quadratic options with their defaults, validated.
+ *
+ * @param options The kernel's options; a missing field takes its named default.
+ * @returns Every option filled in.
+ * @throws {RangeError} For an option outside its range, naming it.
+ * @example
+ * ```ts
+ * import { rationalQuadraticDefaults } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(rationalQuadraticDefaults(), { lengthscale: 1, alpha: 1 });
+ * assert.throws(() => rationalQuadraticDefaults({ alpha: 0 }), RangeError);
+ * ```
+ */
 export function rationalQuadraticDefaults(
   options: RationalQuadraticKernelOptions = {},
 ): Required<RationalQuadraticKernelOptions> {

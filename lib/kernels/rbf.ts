@@ -17,7 +17,18 @@ export interface RbfKernelOptions {
 /** The RBF kernel's default bandwidth σ. */
 export const DEFAULT_RBF_SIGMA = 1;
 
-/** Resolved RBF options with their defaults. */
+/**
+ * Resolved RBF options with their defaults (σ = {@link DEFAULT_RBF_SIGMA}).
+ *
+ * @param options The kernel's options; a missing field takes its named default.
+ * @returns Every option filled in.
+ * @example
+ * ```ts
+ * import { rbfDefaults } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(rbfDefaults(), { sigma: 1 });
+ * ```
+ */
 export function rbfDefaults(options: RbfKernelOptions = {}): Required<RbfKernelOptions> {
   const sigma = options.sigma ?? DEFAULT_RBF_SIGMA;
   assertPositive(sigma, "options.sigma");

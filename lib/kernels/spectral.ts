@@ -50,7 +50,20 @@ export const DEFAULT_SPECTRAL_COMPONENTS: readonly SpectralComponent[] = Object.
 /** The spectral kernel's default cosine depth ρ. */
 export const DEFAULT_SPECTRAL_DAMPING = 0.5;
 
-/** Resolved spectral options with their defaults, validated. */
+/**
+ * Resolved spectral options with their defaults, validated.
+ *
+ * @param options The kernel's options; a missing field takes its named default.
+ * @returns Every option filled in.
+ * @throws {RangeError} For an option outside its range, naming it.
+ * @example
+ * ```ts
+ * import { spectralDefaults } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.equal(spectralDefaults().damping, 0.5);
+ * assert.throws(() => spectralDefaults({ damping: 2 }), RangeError);
+ * ```
+ */
 export function spectralDefaults(options: SpectralKernelOptions = {}): Required<SpectralKernelOptions> {
   const components = options.components ?? DEFAULT_SPECTRAL_COMPONENTS;
   const damping = options.damping ?? DEFAULT_SPECTRAL_DAMPING;

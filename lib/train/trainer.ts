@@ -31,6 +31,7 @@ import { forwardLosses, sftForward } from "./forward.ts";
 import { openMetricsLog, writeLine } from "./metrics_log.ts";
 import { CollapseMonitor } from "./diagnostics.ts";
 import { kernelRegimeMetrics } from "../analysis/kernel_regime.ts";
+import { LOSSES } from "../losses/preference_loss.ts";
 import { AdamW } from "./optimizer.ts";
 import { type Phase, type PhaseEnd, runPhase } from "./phase.ts";
 import { disposePreference, type PreferenceContext, preparePreference } from "./preference.ts";
@@ -242,7 +243,10 @@ function preferencePhase(
       ),
     checkpoint: (step) => savePreferenceCheckpoint(s, ctx, step, `checkpoint-${step}`, ledger),
     extraMetrics: () => ctx.mixture?.snapshot() ?? {},
-    pairMetrics: (perPair) => kernelRegimeMetrics(config.loss, ctx.lossOptions, perPair),
+    // Only a kernel margin has a non-linear regime: DPO-shaped losses skip the per-pair read.
+    pairMetrics: LOSSES[config.loss].margin === "linear"
+      ? undefined
+      : (perPair) => kernelRegimeMetrics(config.loss, ctx.lossOptions, perPair),
     async *after(step, metrics) {
       const warning = collapse?.observe(metrics);
       if (warning !== undefined) yield { type: "note", message: warning };
