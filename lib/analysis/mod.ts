@@ -19,3 +19,4 @@ export * from "./detectable_difference.ts";
 export * from "./shortcut_baselines.ts";
 export * from "./baselines_table.ts";
 export * from "./kernel_regime.ts";
+export * from "./verdict.ts";

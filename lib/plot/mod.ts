@@ -5,3 +5,5 @@
  */
 export * from "./render.ts";
 export * from "./notebook.ts";
+export * from "./prose.ts";
+export * from "./findings.ts";

@@ -17,6 +17,22 @@ function displayable(bundle: Record<string, string>): Displayable {
 }
 
 /**
+ * Markdown text as a value the Deno Jupyter kernel displays as Markdown (and prints as plain text elsewhere).
+ *
+ * @param text The Markdown.
+ * @returns The displayable value.
+ * @example
+ * ```ts
+ * import { markdown } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * assert.equal(markdown("**bold**")[Symbol.for("Jupyter.display")]!()["text/markdown"], "**bold**");
+ * ```
+ */
+export function markdown(text: string): Displayable {
+  return displayable({ "text/markdown": text, "text/plain": text });
+}
+
+/**
  * Renders a Plot figure, writes it to `figures/{name}.png` (relative to the working directory, the notebook's
  * folder in Jupyter) and returns it for inline SVG display. In quick mode the PNG is not written, so that CI
  * and smoke runs never overwrite the committed full-mode figures.
