@@ -8,3 +8,4 @@ export * from "./synthetic/mod.ts";
 export * from "./loaders/mod.ts";
 export * from "./preference.ts";
 export * from "./categories.ts";
+export * from "./real_subset.ts";
