@@ -1,6 +1,60 @@
 import * as tf from "@tensorflow/tfjs";
-import { BACKENDS, describeAdapter, softwareAdapterReason, useBackend } from "../lib/model/backend.ts";
+import {
+  BACKENDS,
+  describeAdapter,
+  preferVulkanOnLinux,
+  softwareAdapterReason,
+  useBackend,
+} from "../lib/model/backend.ts";
 import { assert } from "./_assert.ts";
+
+// Before any adapter request in this process (issue 8): wgpu on Vulkan only, as useBackend("webgpu") sets it.
+preferVulkanOnLinux();
+
+Deno.test("webgpu: wgpu is kept to Vulkan on Linux unless the user chose; never crashes without --allow-env", () => {
+  const fake = (initial: Record<string, string>) => {
+    const vars = new Map(Object.entries(initial));
+    return {
+      vars,
+      env: { get: (k: string) => vars.get(k), set: (k: string, v: string) => void vars.set(k, v) },
+    };
+  };
+  const a = fake({});
+  assert.equal(preferVulkanOnLinux(a.env, "linux"), "vulkan");
+  assert.equal(a.vars.get("DENO_WEBGPU_BACKEND"), "vulkan");
+  const b = fake({ DENO_WEBGPU_BACKEND: "vulkan,gl" });
+  assert.equal(preferVulkanOnLinux(b.env, "linux"), "vulkan,gl");
+  assert.equal(b.vars.get("DENO_WEBGPU_BACKEND"), "vulkan,gl");
+  const c = fake({});
+  assert.equal(preferVulkanOnLinux(c.env, "darwin"), undefined);
+  assert.equal(c.vars.size, 0);
+  const denied = {
+    get: (): string | undefined => {
+      throw new Deno.errors.NotCapable("env");
+    },
+    set: () => {},
+  };
+  assert.equal(preferVulkanOnLinux(denied, "linux"), undefined);
+});
+
+Deno.test({
+  name:
+    "webgpu: with an adapter in use, the process has loaded neither EGL nor Mesa's OpenGL swrast (issue 8)",
+  ignore: Deno.build.os !== "linux",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (gpu === undefined || (await gpu.requestAdapter()) === null) {
+      console.log("skipped: no WebGPU adapter (run with --unstable-webgpu and a GPU or mesa-vulkan-drivers)");
+      return;
+    }
+    const maps = await Deno.readTextFile("/proc/self/maps");
+    assert.equal(Deno.env.get("DENO_WEBGPU_BACKEND"), "vulkan");
+    assert.doesNotMatch(maps, /swrast_dri\.so|libEGL_mesa/);
+    assert.match(maps, /libvulkan/);
+  },
+});
 
 Deno.test("backends: each named one initializes or fails loudly; never a silent fall-back", async () => {
   assert.equal(await useBackend("cpu"), "cpu");

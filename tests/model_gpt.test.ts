@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertAllClose, assertClose } from "./_assert.ts";
-import { useBackend } from "../lib/model/backend.ts";
+import { preferVulkanOnLinux, useBackend } from "../lib/model/backend.ts";
 import { Gpt } from "../lib/model/gpt.ts";
 import {
   causalSelfAttention,
@@ -13,6 +13,9 @@ import {
 } from "../lib/model/ops.ts";
 import { createRandom } from "../lib/math/random.ts";
 import type { GptConfig } from "../lib/model/config.ts";
+
+// Before any adapter request in this process (issue 8): wgpu on Vulkan only, as useBackend("webgpu") sets it.
+preferVulkanOnLinux();
 
 const TINY: GptConfig = { vocabSize: 32, contextLength: 12, dModel: 16, layers: 2, heads: 2 };
 

@@ -105,6 +105,46 @@ function allowSoftwareGpuFromEnv(): boolean {
   }
 }
 
+/**
+ * Restricts wgpu to its Vulkan backend on Linux, unless the user chose backends with `DENO_WEBGPU_BACKEND`.
+ *
+ * Why (issue 8): by default wgpu initializes every backend it finds. On Linux that is Vulkan *and* OpenGL
+ * through EGL, and with Mesa installed the OpenGL one is a second, unused software driver (`swrast_dri.so`,
+ * llvmpipe) next to the Vulkan adapter actually chosen. The test process that did so died, rarely, at exit with
+ * glibc's "malloc_consolidate(): unaligned fastbin chunk detected" while a tokio thread freed its arena; with
+ * Vulkan alone neither EGL nor swrast is loaded (`LD_DEBUG=files`). wgpu's OpenGL backend is a fallback on Linux,
+ * so nothing a GPU machine uses is lost. Deno reads the variable when the first adapter is requested, so this
+ * must run before any `navigator.gpu.requestAdapter()` in the process.
+ *
+ * @param env The environment (default `Deno.env`); without `--allow-env` nothing changes.
+ * @param os The operating system (default `Deno.build.os`).
+ * @returns The backends wgpu will use (`"vulkan"`, the user's choice, or `undefined` off Linux).
+ * @example
+ * ```ts
+ * import { preferVulkanOnLinux } from "@dpo-kernels/dpo-kernels/model";
+ * import assert from "node:assert/strict";
+ * const vars = new Map<string, string>();
+ * const env = { get: (k: string) => vars.get(k), set: (k: string, v: string) => void vars.set(k, v) };
+ * assert.equal(preferVulkanOnLinux(env, "linux"), "vulkan");
+ * vars.set("DENO_WEBGPU_BACKEND", "gl");
+ * assert.equal(preferVulkanOnLinux(env, "linux"), "gl");
+ * ```
+ */
+export function preferVulkanOnLinux(
+  env: { get(key: string): string | undefined; set(key: string, value: string): void } = Deno.env,
+  os: string = Deno.build.os,
+): string | undefined {
+  try {
+    const chosen = env.get("DENO_WEBGPU_BACKEND");
+    if (chosen !== undefined && chosen !== "") return chosen;
+    if (os !== "linux") return undefined;
+    env.set("DENO_WEBGPU_BACKEND", "vulkan");
+    return "vulkan";
+  } catch {
+    return undefined; // no --allow-env: leave wgpu's default
+  }
+}
+
 let wasmPrepared = false;
 
 /** The backends, by name. */
@@ -138,6 +178,7 @@ export const BACKENDS: Readonly<
         if (gpu === undefined) {
           throw new Error("backend webgpu: navigator.gpu is missing; run Deno with --unstable-webgpu");
         }
+        preferVulkanOnLinux();
         const adapter = await gpu.requestAdapter();
         if (adapter === null) {
           throw new Error(
