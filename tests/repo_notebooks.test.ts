@@ -128,3 +128,25 @@ Deno.test("repo notebooks: every notebook is as `deno fmt` writes it", async () 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+// Issue 9: a measured number is never typed into a notebook's prose. Conclusions are code cells that end in
+// P.md`…` (lib/plot/prose.ts), so a re-run keeps prose and numbers in step; the old hand-typed "What we
+// measured" markdown sections are gone.
+Deno.test("repo notebooks: conclusions are rendered from computed values, never hand-typed markdown", async () => {
+  const problems: string[] = [];
+  for await (const e of Deno.readDir(new URL("notebooks/", ROOT))) {
+    if (!/^\d\d_.*\.ipynb$/.test(e.name) || e.name.startsWith("14_")) continue;
+    const nb = JSON.parse(await Deno.readTextFile(new URL(`notebooks/${e.name}`, ROOT))) as {
+      cells: { cell_type: string; source: string[] }[];
+    };
+    const markdown = nb.cells.filter((c) => c.cell_type === "markdown").map((c) => c.source.join(""));
+    const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.source.join(""));
+    if (markdown.some((m) => /what we measured/i.test(m))) {
+      problems.push(`${e.name}: a markdown "What we measured"`);
+    }
+    if (!code.some((c) => /\bP\.md`/.test(c))) {
+      problems.push(`${e.name}: no conclusion rendered with P.md\`…\``);
+    }
+  }
+  assert.deepEqual(problems.sort(), []);
+});
