@@ -159,12 +159,19 @@ const parameter = (
   options: (value: number) => MarginShapeOptions,
 ): SensitivityParameter => ({ loss, options, shape: (v) => KERNEL_MARGINS[kernel](options(v)) });
 
+/** The name of a parameter of {@link SENSITIVITY_PARAMETERS}. */
+export type SensitivityParameterName =
+  | "rbf.sigma"
+  | "mahalanobis.variance"
+  | "polynomial.degree"
+  | "polynomial.offset";
+
 /**
  * The kernel parameters {@link sensitivityMap} sweeps, by name: the RBF bandwidth σ, the Mahalanobis margin
  * variance σ², the polynomial degree d (offset 1) and offset c (degree 2).
  */
-export const SENSITIVITY_PARAMETERS = Object.freeze(
-  {
+export const SENSITIVITY_PARAMETERS: Readonly<Record<SensitivityParameterName, SensitivityParameter>> = Object
+  .freeze({
     "rbf.sigma": parameter("rbf", "rbf", (v) => ({ rbf: { sigma: v } })),
     "mahalanobis.variance": parameter(
       "mahalanobis",
@@ -173,11 +180,7 @@ export const SENSITIVITY_PARAMETERS = Object.freeze(
     ),
     "polynomial.degree": parameter("poly", "polynomial", (v) => ({ polynomial: { degree: v, offset: 1 } })),
     "polynomial.offset": parameter("poly", "polynomial", (v) => ({ polynomial: { degree: 2, offset: v } })),
-  } satisfies Record<string, SensitivityParameter>,
-);
-
-/** The name of a parameter of {@link SENSITIVITY_PARAMETERS}. */
-export type SensitivityParameterName = keyof typeof SENSITIVITY_PARAMETERS;
+  });
 
 /** One point of {@link sensitivityMap}. */
 export interface SensitivityRow extends KernelDeparture {
