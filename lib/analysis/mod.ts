@@ -20,3 +20,4 @@ export * from "./shortcut_baselines.ts";
 export * from "./baselines_table.ts";
 export * from "./kernel_regime.ts";
 export * from "./verdict.ts";
+export * from "./sensitivity.ts";
