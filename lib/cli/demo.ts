@@ -21,6 +21,7 @@ import { type GridOptions, type GridResult, runGrid, sftReference } from "../eva
 import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
 import { protocolRows, protocolTable } from "../eval/protocol_report.ts";
 import { selectionCheck } from "../eval/selection_check.ts";
+import { collapseRisk } from "../selection/collapse_risk.ts";
 import { saveFigure } from "../plot/render.ts";
 import type { Judge } from "../eval/evaluate.ts";
 import { useBackend } from "../model/backend.ts";
@@ -151,8 +152,24 @@ async function main(): Promise<number> {
     `[${elapsed()}] divergence selection: ${divergenceChoice.divergence} — ${divergenceChoice.reason}`,
   );
 
-  // 4–5. DPO, RBF and HMK with the recommended divergence, per seed.
-  const losses: LossName[] = ["dpo", "rbf", "hmk"];
+  // 4–5. DPO, RBF and HMK with the recommended divergence, per seed; never a combination known to collapse.
+  const candidates: LossName[] = ["dpo", "rbf", "hmk"];
+  const skipped = candidates.flatMap((l) => {
+    const risk = collapseRisk(l, divergence);
+    return risk?.level === "refuse" ? [{ loss: l, reason: risk.reason }] : [];
+  });
+  const losses = candidates.filter((l) => !skipped.some((s) => s.loss === l));
+  for (const s of skipped) console.log(`[${elapsed()}] not trained: ${s.loss} / ${divergence} — ${s.reason}`);
+  const collapseNotes = [
+    ...selection.refused.map((r) =>
+      `- Refused: **${r.kernel} / ${r.divergence}**, the divergence rule's choice for the selected kernel, is ` +
+      `known to collapse: ${r.reason}. Evidence: ${r.evidence ?? "predicted"}.`
+    ),
+    ...(selection.flag === undefined ? [] : [
+      `- Flagged: ${selection.flag.kernel} / ${selection.flag.divergence}: ${selection.flag.reason}.`,
+    ]),
+    ...skipped.map((s) => `- Not trained: ${s.loss} / ${divergence} (known to collapse: ${s.reason}).`),
+  ];
   const results: GridResult[] = await runGrid({ ...grid, losses, divergences: [divergence] });
 
   // 6. Report.
@@ -210,8 +227,15 @@ ${
   }, kurtosis ${fmt(divergenceMetrics.kurtosis)}, smoothness ${fmt(divergenceMetrics.smoothness)}
   → **${divergenceChoice.divergence}** (${divergenceChoice.reason}); trained as \`${divergence}\`
   (${divergence === "wasserstein" ? "explicit regularizer" : "implicit, f-DPO"}).
+${
+    collapseNotes.length === 0
+      ? "- The collapse table (docs/math.md, 'The collapse nobody sees') refuses none of the pairs trained below."
+      : collapseNotes.join("\n")
+  }
 - Where the recommended pair (${selection.loss} / ${divergence}) ranks among the runs below, by overall
-  generation F1: ${recommendedRank}. The demo trains DPO, RBF and HMK only; \`deno task grid\` ranks it in the
+  generation F1: ${recommendedRank}. The demo trains ${
+    losses.join(", ")
+  } only; \`deno task grid\` ranks it in the
   full kernel × divergence grid.
 
 ## Held-out pairwise accuracy (the primary metric)
