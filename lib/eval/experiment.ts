@@ -10,11 +10,13 @@ import { weightedAlpha } from "../analysis/weighted_alpha.ts";
 import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import type { LossName } from "../losses/preference_loss.ts";
-import { Gpt } from "../model/gpt.ts";
+import type { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { loadCheckpointModel } from "../io/checkpoint_model.ts";
+import { drainRun } from "../train/drain.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainConfig, TrainDivergence } from "../train/config.ts";
-import { train, type TrainEvent, type TrainSummary } from "../train/trainer.ts";
+import { train, type TrainEvent } from "../train/trainer.ts";
 import { cellConfig } from "./grid_cells.ts";
 import { type EvaluateOptions, evaluatePolicy, type JudgeableExample, layerMatrices } from "./evaluate.ts";
 
@@ -157,21 +159,9 @@ export function cellName(cell: GridCell): string {
   return `${cell.loss}-${cell.divergence}-seed${cell.seed}`;
 }
 
-async function drain(
-  run: AsyncGenerator<TrainEvent, unknown>,
-  onProgress?: GridOptions["onProgress"],
-  tag = "",
-) {
-  let r = await run.next();
-  while (!r.done) {
-    onProgress?.(tag, r.value);
-    r = await run.next();
-  }
-  return r.value;
-}
-
 /**
- * Loads a checkpoint's model (the optimizer state, if any, is dropped).
+ * Loads a checkpoint's model (the optimizer state, if any, is dropped): `loadCheckpointModel` with a positional
+ * `trainable`, kept for the grid pilot.
  *
  * @param dir The checkpoint's folder.
  * @param trainable Whether its weights are trainable variables.
@@ -191,11 +181,8 @@ async function drain(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
-  const ckpt = await loadCheckpoint(dir);
-  const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable });
-  tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
-  return model;
+export function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
+  return loadCheckpointModel(dir, { trainable });
 }
 
 /**
@@ -210,7 +197,7 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
   const done = await Deno.stat(`${dir}/reference/config.json`).then(() => true, () => false);
   if (!done) {
     options.onProgress?.(`SFT reference, seed ${seed}`);
-    await drain(
+    await drainRun(
       train({
         ...options.base,
         data: options.train,
@@ -223,8 +210,7 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
         evalEvery: 0,
         checkpointEvery: 0,
       }),
-      options.onProgress,
-      `sft seed ${seed}`,
+      (event) => options.onProgress?.(`sft seed ${seed}`, event),
     );
   }
   return `${dir}/reference`;
@@ -285,18 +271,17 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
           const timer = budget === undefined
             ? undefined
             : setTimeout(() => stop.abort(), Math.max(0, budget.deadline - Date.now()));
-          const summary = await drain(
+          const summary = await drainRun(
             train(cellConfig(options, cell, referenceDir, runDir), { signal: stop.signal }),
-            (tag, event) => {
+            (event) => {
               if (event?.type === "step" && event.phase === "preference") {
                 const w = Object.entries(event.metrics).filter(([k]) => /^(weight_|tau|lambda_)/.test(k));
                 if (w.length > 0) kernelWeights = Object.fromEntries(w);
               }
-              options.onProgress?.(tag, event);
+              options.onProgress?.(cellName(cell), event);
             },
-            cellName(cell),
           ).finally(() => clearTimeout(timer));
-          if ((summary as TrainSummary).stopped) {
+          if (summary.stopped) {
             options.onProgress?.(`budget: the deadline stopped ${cellName(cell)}; the grid stops here`);
             return results;
           }
@@ -329,7 +314,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             weightedAlpha: evaluation.weightedAlpha,
             weightedAlphaReference: alphaReference,
             seconds,
-            steps: (summary as TrainSummary).steps,
+            steps: summary.steps,
             standsFor,
           };
           if (kernelWeights !== undefined) result.kernelWeights = kernelWeights;
