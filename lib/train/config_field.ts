@@ -189,5 +189,14 @@ export function field<V>(
   const checks = typeof check === "function" ? { check } : check;
   return { flag, arg, kind, default: fallback, help, ...checks, ...extra };
 }
-/** A predicate: a plain object (not null, not an array). */
+/**
+ * A predicate: a plain object (not null, not an array).
+ *
+ * @example
+ * ```ts
+ * import { isObject } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([{}, null, [], "x"].map(isObject), [true, false, false, false]);
+ * ```
+ */
 export const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
