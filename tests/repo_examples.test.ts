@@ -15,23 +15,11 @@ const ALLOWED_WITHOUT_EXAMPLE: ReadonlySet<string> = new Set([
   "cli/grid_workers.ts: planToBudget",
   "cli/grid_workers.ts: runWorkers",
   "cli/train.ts: configFromArgs",
-  "eval/decode.ts: greedyDecode",
-  "eval/embeddings.ts: tripletEmbeddings",
-  "eval/evaluate.ts: evaluatePolicy",
-  "eval/evaluate.ts: layerMatrices",
-  "eval/experiment.ts: cellName",
-  "eval/experiment.ts: runGrid",
-  "eval/experiment.ts: sftReference",
-  "eval/selection_check.ts: selectionCheck",
-  "model/fused_adamw.ts: fusedAdamWKernel",
   "tokenizer/hf.ts: HfTokenizer",
   "train/embedder.ts: frozenEmbeddingMargins",
   "train/embedder.ts: loadTextEmbedder",
   "train/forward.ts: forwardLosses",
-  "train/mixture_parameters.ts: MixtureParameters",
   "train/preference.ts: disposePreference",
-  "train/tensor_losses.ts: tensorPreferenceLoss",
-  "train/trainer.ts: train",
 ]);
 
 const EXPORT =

@@ -154,7 +154,16 @@ export interface GridOptions {
   budget?: { deadline: number; predictSeconds: (cell: GridCell) => number };
 }
 
-/** The file name of a cell's result. */
+/**
+ * The file name of a cell's result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cellName } from "./experiment.ts";
+ * assert.equal(cellName({ loss: "rbf", divergence: "kl", seed: 2 }), "rbf-kl-seed2");
+ * ```
+ */
 export function cellName(cell: GridCell): string {
   return `${cell.loss}-${cell.divergence}-seed${cell.seed}`;
 }
@@ -191,6 +200,22 @@ export function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
  * @param options The grid's options.
  * @param seed The seed.
  * @returns The reference checkpoint's folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sftReference } from "./experiment.ts";
+ * const train = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const base = { backend: "cpu" as const, model: { dModel: 16, layers: 1, heads: 2, contextLength: 16 }, batchSize: 2 };
+ * const options = { train, test: train, out, sftSteps: 2, base: { ...base, sft: { batchSize: 2 } } };
+ * const dir = await sftReference(options, 0);
+ * assert.equal(dir, `${out}/sft-seed0/reference`);
+ * const written = (await Deno.stat(`${dir}/config.json`)).mtime;
+ * assert.equal(await sftReference(options, 0), dir); // trained once: a second call reuses it
+ * assert.deepEqual((await Deno.stat(`${dir}/config.json`)).mtime, written);
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function sftReference(options: GridOptions, seed: number): Promise<string> {
   const dir = `${options.out}/sft-seed${seed}`;
@@ -221,6 +246,25 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
  *
  * @param options Data, output folder, axes, shared settings, evaluation options.
  * @returns One result per cell, in loss × divergence × seed order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runGrid } from "./experiment.ts";
+ * const pairs = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const options = {
+ *   train: pairs, test: pairs.slice(0, 4), out, losses: ["dpo"] as const, divergences: ["kl"] as const, seeds: [0],
+ *   sftSteps: 2,
+ *   base: { backend: "cpu" as const, model: { dModel: 16, layers: 1, heads: 2, contextLength: 16 }, batchSize: 2, steps: 2, sft: { batchSize: 2 } },
+ * };
+ * const [result] = await runGrid(options);
+ * assert.equal(result!.pairScores!.length, 4); // one score per held-out pair: 1, ½ or 0
+ * assert.ok(result!.pairScores!.every((s) => s === 0 || s === 0.5 || s === 1));
+ * const [again] = await runGrid(options); // resumable: the saved cell is read, not trained again
+ * assert.deepEqual(again!.pairScores, result!.pairScores);
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function runGrid(options: GridOptions): Promise<GridResult[]> {
   const losses = options.losses ?? ["dpo", "rbf", "hmk"];

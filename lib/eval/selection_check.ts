@@ -74,6 +74,25 @@ export const KERNEL_TO_LOSS: Readonly<{ [K in SelectableKernel]: LossName }> = O
  * @param examples The training pairs (at most `limit` are embedded).
  * @param options How many pairs to embed (default 400).
  * @returns Metrics, choices with reasons, and the trainer's names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectionCheck } from "./selection_check.ts";
+ * import { collapseRisk } from "../selection/collapse_risk.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { saveCheckpoint } from "../io/checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * const model = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * await saveCheckpoint(dir, { model, tokenizer: { name: "byte", vocabSize: 256 } });
+ * model.dispose();
+ * const pairs = Array.from({ length: 12 }, (_, i) => ({ prompt: `${i}+${i}=`, chosen: `${2 * i}.`, rejected: `${i}?` }));
+ * const s = await selectionCheck(dir, pairs);
+ * assert.match(s.kernel.reason, /\(rule \d/);
+ * // never a combination known to collapse
+ * assert.notEqual(collapseRisk(s.kernel.kernel, s.divergence.divergence)?.level, "refuse");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function selectionCheck(
   referenceDir: string,

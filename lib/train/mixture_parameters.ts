@@ -18,6 +18,20 @@ const HMK_NAMES = ["tau1", "tau2", "lambda_rbf", "lambda_poly", "lambda_spec", "
 /**
  * Trainable mixture weights: the flat mixture's four logits, or HMK's τ and λ logits. Owned variables:
  * call {@link MixtureParameters.dispose}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { MixtureParameters } from "./mixture_parameters.ts";
+ * import assert from "node:assert/strict";
+ * const hmk = new MixtureParameters("hmk", { tau: [0, 0], local: [Math.log(3), 0], global: [0, 0] });
+ * // τ = (½, ½), λ_local = (¾, ¼): weights (polynomial, RBF, spectral, Mahalanobis) = (⅛, ⅜, ¼, ¼)
+ * const w = (await hmk.weights().array()) as number[];
+ * assert.ok([0.125, 0.375, 0.25, 0.25].every((x, i) => Math.abs(w[i]! - x) < 1e-6), String(w));
+ * assert.equal(hmk.variables.size, 3);
+ * tf.dispose(hmk.entropy());
+ * hmk.dispose();
+ * ```
  */
 export class MixtureParameters {
   /** `"mixture"` (flat) or `"hmk"`. */
