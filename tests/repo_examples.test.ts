@@ -14,12 +14,7 @@ import assert from "node:assert/strict";
 const ALLOWED_WITHOUT_EXAMPLE: ReadonlySet<string> = new Set([
   "cli/grid_workers.ts: planToBudget",
   "cli/grid_workers.ts: runWorkers",
-  "cli/train.ts: configFromArgs",
-  "tokenizer/hf.ts: HfTokenizer",
-  "train/embedder.ts: frozenEmbeddingMargins",
   "train/embedder.ts: loadTextEmbedder",
-  "train/forward.ts: forwardLosses",
-  "train/preference.ts: disposePreference",
 ]);
 
 const EXPORT =
