@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import { MixtureParameters } from "../lib/train/mixture_parameters.ts";
 import { MIXTURE_KERNELS } from "../mod.ts";
 import { assertClose } from "./_assert.ts";
@@ -41,4 +42,15 @@ Deno.test("MixtureParameters.snapshot: the flat mixture logs softmax(λ) per ker
   assert.deepEqual(Object.keys(s), MIXTURE_KERNELS.map((k) => `weight_${k}`));
   MIXTURE_KERNELS.forEach((k, i) => assertClose(s[`weight_${k}`]!, p[i]!, 1e-6, 1e-7, k));
   flat.dispose();
+});
+
+Deno.test("MixtureParameters: construction and dispose leave no tensor behind (the initial logits included)", () => {
+  for (const kind of ["mixture", "hmk"] as const) {
+    const before = tf.memory().numTensors;
+    const params = new MixtureParameters(kind);
+    assert.equal(tf.memory().numTensors - before, params.variables.size, kind);
+    params.snapshot();
+    params.dispose();
+    assert.equal(tf.memory().numTensors, before, kind);
+  }
 });

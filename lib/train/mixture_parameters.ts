@@ -58,7 +58,8 @@ export class MixtureParameters {
       }
       this.variables.set(
         name,
-        tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`),
+        // the initial tensor is freed once the variable holds its data (tf.variable keeps it alive otherwise)
+        tf.tidy(() => tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`)),
       );
     }
   }
