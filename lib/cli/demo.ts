@@ -197,8 +197,8 @@ async function main(): Promise<number> {
   for (const s of skipped) console.log(`[${elapsed()}] not trained: ${s.loss} / ${divergence} — ${s.reason}`);
   const collapseNotes = [
     ...selection.refused.map((r) =>
-      `- Refused: **${r.kernel} / ${r.divergence}**, the divergence rule's choice for the selected kernel, is ` +
-      `known to collapse: ${r.reason}. Evidence: ${r.evidence ?? "predicted"}.`
+      `- Refused: **${r.kernel} / ${r.divergence}** (its case of the divergence rule held; the selected kernel ` +
+      `with it is known to collapse): ${r.reason}. Evidence: ${r.evidence ?? "predicted"}.`
     ),
     ...(selection.flag === undefined ? [] : [
       `- Flagged: ${selection.flag.kernel} / ${selection.flag.divergence}: ${selection.flag.reason}.`,
