@@ -216,9 +216,11 @@ export type BackendName = keyof typeof BACKENDS;
  * import * as tf from "@tensorflow/tfjs";
  * import { useBackend } from "@dpo-kernels/dpo-kernels/model";
  * import assert from "node:assert/strict";
+ * const previous = tf.getBackend();
  * assert.equal(await useBackend("cpu"), "cpu");
  * assert.equal(tf.getBackend(), "cpu");
  * await assert.rejects(() => useBackend("abacus"), RangeError);
+ * await tf.setBackend(previous); // the backend is global: leave it as found
  * ```
  */
 export async function useBackend(name: string = "wasm", options: UseBackendOptions = {}): Promise<string> {
