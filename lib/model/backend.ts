@@ -220,7 +220,7 @@ export type BackendName = keyof typeof BACKENDS;
  * assert.equal(await useBackend("cpu"), "cpu");
  * assert.equal(tf.getBackend(), "cpu");
  * await assert.rejects(() => useBackend("abacus"), RangeError);
- * await tf.setBackend(previous); // the backend is global: leave it as found
+ * if (previous) await tf.setBackend(previous); // the backend is global: leave it as found
  * ```
  */
 export async function useBackend(name: string = "wasm", options: UseBackendOptions = {}): Promise<string> {
