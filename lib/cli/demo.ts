@@ -19,8 +19,23 @@ import type { TrainConfig } from "../train/config.ts";
 import type { LossName } from "../losses/preference_loss.ts";
 import { type GridOptions, type GridResult, runGrid, sftReference } from "../eval/experiment.ts";
 import { aggregate, heatmapFigure, markdownTable, rankOf } from "../eval/report.ts";
-import { protocolRows, protocolTable } from "../eval/protocol_report.ts";
+import {
+  categoryRow,
+  categoryTable,
+  methodCategoryRows,
+  protocolRows,
+  protocolTable,
+  shortcutCategoryRows,
+} from "../eval/protocol_report.ts";
+import { pairScores } from "../analysis/pairwise_accuracy.ts";
+import { shortcutBaselines } from "../analysis/shortcut_baselines.ts";
+import { loadCheckpoint } from "../io/checkpoint.ts";
+import { Gpt } from "../model/gpt.ts";
+import { loadTokenizer } from "../tokenizer/mod.ts";
+import { encodePair } from "../train/batch.ts";
+import { pairLogProbs } from "../train/logprobs.ts";
 import { selectionCheck } from "../eval/selection_check.ts";
+import { collapseRisk } from "../selection/collapse_risk.ts";
 import { saveFigure } from "../plot/render.ts";
 import type { Judge } from "../eval/evaluate.ts";
 import { useBackend } from "../model/backend.ts";
@@ -52,6 +67,27 @@ async function readSuite(): Promise<{ train: SyntheticExample[]; test: Synthetic
     const suite = generateSuite({ seed: 0 });
     return { train: suite.train, test: suite.test, source: "generateSuite({ seed: 0 })" };
   }
+}
+
+/** The SFT reference's pair scores on held-out pairs: 1 where log π_ref(y_w) > log π_ref(y_l), ½ on a tie. */
+async function referenceScores(referenceDir: string, test: readonly SyntheticExample[]): Promise<number[]> {
+  const ckpt = await loadCheckpoint(referenceDir);
+  const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable: false });
+  tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
+  try {
+    const tokenizer = await loadTokenizer(ckpt.tokenizer?.name ?? "byte");
+    const pairs = test.map((e) => encodePair(e, tokenizer, model.config.contextLength));
+    const logps = await pairLogProbs(model, pairs, 32);
+    return pairScores([...logps.chosen], [...logps.rejected]);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The checker's pair scores: 1 where it prefers the chosen response's text and not the rejected one's. */
+function checkerScores(test: readonly SyntheticExample[]): number[] {
+  const preferred = (e: SyntheticExample, text: string) => judge(e, text).preferred ? 1 : 0;
+  return pairScores(test.map((e) => preferred(e, e.chosen)), test.map((e) => preferred(e, e.rejected)));
 }
 
 function fmt(x: number): string {
@@ -151,8 +187,24 @@ async function main(): Promise<number> {
     `[${elapsed()}] divergence selection: ${divergenceChoice.divergence} — ${divergenceChoice.reason}`,
   );
 
-  // 4–5. DPO, RBF and HMK with the recommended divergence, per seed.
-  const losses: LossName[] = ["dpo", "rbf", "hmk"];
+  // 4–5. DPO, RBF and HMK with the recommended divergence, per seed; never a combination known to collapse.
+  const candidates: LossName[] = ["dpo", "rbf", "hmk"];
+  const skipped = candidates.flatMap((l) => {
+    const risk = collapseRisk(l, divergence);
+    return risk?.level === "refuse" ? [{ loss: l, reason: risk.reason }] : [];
+  });
+  const losses = candidates.filter((l) => !skipped.some((s) => s.loss === l));
+  for (const s of skipped) console.log(`[${elapsed()}] not trained: ${s.loss} / ${divergence} — ${s.reason}`);
+  const collapseNotes = [
+    ...selection.refused.map((r) =>
+      `- Refused: **${r.kernel} / ${r.divergence}** (its case of the divergence rule held; the selected kernel ` +
+      `with it is known to collapse): ${r.reason}. Evidence: ${r.evidence ?? "predicted"}.`
+    ),
+    ...(selection.flag === undefined ? [] : [
+      `- Flagged: ${selection.flag.kernel} / ${selection.flag.divergence}: ${selection.flag.reason}.`,
+    ]),
+    ...skipped.map((s) => `- Not trained: ${s.loss} / ${divergence} (known to collapse: ${s.reason}).`),
+  ];
   const results: GridResult[] = await runGrid({ ...grid, losses, divergences: [divergence] });
 
   // 6. Report.
@@ -162,11 +214,21 @@ async function main(): Promise<number> {
   const tablePreference = markdownTable(preference);
   // The primary metric (DESIGN §6): held-out pairwise accuracy with intervals, each method paired with DPO.
   const tableProtocol = protocolTable(protocolRows(results, { seed: 0 }));
+  // Beside the trained methods, per category: the prompt-blind shortcuts, the SFT reference (floor), the checker.
+  const categories = test.map((e) => e.category);
+  const floor = await referenceScores(referenceDir, test);
+  const tableCategories = categoryTable([
+    ...shortcutCategoryRows(shortcutBaselines(train, test, { seed: 0 })),
+    categoryRow("SFT reference, log-prob margin (floor)", [floor], categories, { seed: 0 }),
+    categoryRow("checker on the two responses (ceiling)", [checkerScores(test)], categories, { seed: 0 }),
+    ...methodCategoryRows(results, categories, { seed: 0 }),
+  ]);
   console.log(
     `\nHeld-out pairwise accuracy (ties ½), 95 % bootstrap intervals over seeds and pairs; difference from DPO ` +
       `on the same seeds and pairs:\n`,
   );
   console.log(tableProtocol);
+  console.log(`\nPer category, beside the shortcut baselines, floor and ceiling:\n\n${tableCategories}`);
   console.log(
     `\nF1 of the preferred behaviour from greedy generations (mean ± std over ${seeds.length} seed(s)):\n`,
   );
@@ -210,17 +272,38 @@ ${
   }, kurtosis ${fmt(divergenceMetrics.kurtosis)}, smoothness ${fmt(divergenceMetrics.smoothness)}
   → **${divergenceChoice.divergence}** (${divergenceChoice.reason}); trained as \`${divergence}\`
   (${divergence === "wasserstein" ? "explicit regularizer" : "implicit, f-DPO"}).
+${
+    collapseNotes.length === 0
+      ? "- The collapse table (docs/math.md, 'The collapse nobody sees') refuses none of the pairs trained below."
+      : collapseNotes.join("\n")
+  }
 - Where the recommended pair (${selection.loss} / ${divergence}) ranks among the runs below, by overall
-  generation F1: ${recommendedRank}. The demo trains DPO, RBF and HMK only; \`deno task grid\` ranks it in the
+  generation F1: ${recommendedRank}. The demo trains ${
+    losses.join(", ")
+  } only; \`deno task grid\` ranks it in the
   full kernel × divergence grid.
 
 ## Held-out pairwise accuracy (the primary metric)
 
 Share of held-out pairs whose implicit reward ranks the chosen response first (ties ½), over ${seeds.length}
 seed(s) × ${test.length} pairs, with a 95 % percentile bootstrap interval over seeds and pairs; each method's
-difference from DPO is paired on the same seeds and pairs (bootstrap interval, sign-flip p-value).
+difference from DPO is paired on the same seeds and pairs (bootstrap interval, sign-flip p-value). The last
+column is the design's minimal detectable difference from DPO at 80 % power (two-sided 5 %): (z₀.₉₇₅ + z₀.₈) · s
+/ √n over the n held-out pairs' differences averaged over seeds; a true difference smaller than it is likely
+to go unseen with ${seeds.length} seed(s) × ${test.length} pairs.
 
 ${tableProtocol}
+
+### Per category, beside what needs no training
+
+The same accuracy per category (95 % bootstrap intervals over seeds and pairs). Above the trained methods:
+the prompt-blind shortcut baselines (\`deno task baselines\`: response-string frequency in training, response
+length, a bag-of-words logistic regression on the two responses; fitted on the training pairs of each
+category), the floor (the SFT reference's own ranking, log π_ref(y_w) > log π_ref(y_l); every implicit reward
+starts at 0 = a tie, so this is what preference training starts from) and the ceiling (the suite's checker
+judging the two responses' text).
+
+${tableCategories}
 
 ## F1 of the preferred behaviour, from greedy generations judged by code
 

@@ -91,6 +91,17 @@ async function readConfigFile(path: string): Promise<Partial<TrainConfig>> {
  * @param args The arguments.
  * @returns The configuration, or `undefined` when `--help` was asked for.
  * @throws {RangeError} On an unknown flag or a non-numeric value for a numeric flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configFromArgs } from "./train.ts";
+ * const config = await configFromArgs(["--data", "pairs.jsonl", "--out", "run", "--loss", "rbf", "--steps", "30", "--beta", "0.2"]);
+ * assert.equal(config?.loss, "rbf");
+ * assert.deepEqual([config?.steps, config?.beta], [30, 0.2]);
+ * assert.equal(await configFromArgs(["--help"]), undefined);
+ * await assert.rejects(() => configFromArgs(["--data", "pairs.jsonl", "--out", "run", "--stpes", "3"]), /stpes/);
+ * ```
  */
 export async function configFromArgs(args: readonly string[]): Promise<TrainConfig | undefined> {
   let parsed;

@@ -41,6 +41,15 @@ export interface PreferenceDataset {
  * A malformed data line or row: names the file and the 1-based line (the row, for parquet and JSON-array
  * files). The one error class of the data layer: the trainer's reader, the suite's reader and every dataset
  * normalizer throw it.
+ *
+ * @example
+ * ```ts
+ * import { DataLineError } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const e = new DataLineError("pairs.jsonl", 3, 'field "chosen" must be a string');
+ * assert.equal(e.message, 'pairs.jsonl:3: field "chosen" must be a string');
+ * assert.equal(e.line, 3);
+ * ```
  */
 export class DataLineError extends Error {
   /**
@@ -244,6 +253,20 @@ function decodeLines(bytes: Uint8Array): (string | undefined)[] {
  * @returns The pairs, the skipped count and the first skipped line numbers.
  * @throws {DataLineError} On a malformed line (unless skipping) or a JSON array; an error naming the path if it
  * cannot be read, is empty or holds no pair.
+ *
+ * @example
+ * ```ts
+ * import { DataLineError, readPreferenceJsonl } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const good = JSON.stringify({ prompt: "2+2=", chosen: "4", rejected: "5" });
+ * await Deno.writeTextFile(`${dir}/pairs.jsonl`, `${good}\n{"prompt": 1}\n`);
+ * await assert.rejects(() => readPreferenceJsonl(`${dir}/pairs.jsonl`), DataLineError);
+ * const read = await readPreferenceJsonl(`${dir}/pairs.jsonl`, { skipBadLines: true });
+ * assert.equal(read.examples[0]!.chosen, "4");
+ * assert.deepEqual([read.skipped, read.skippedLines], [1, [2]]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function readPreferenceJsonl(
   path: string,

@@ -76,6 +76,15 @@ interface SinkhornState {
  * Not part of the public barrel; `wassersteinDistance` and {@link entropicTransport} build on it.
  *
  * @internal
+ *
+ * @example
+ * ```ts
+ * import { sinkhornCost, solveSinkhorn } from "./entropic_transport.ts";
+ * import assert from "node:assert/strict";
+ * // one source, two targets: the only plan moves ½ at cost 1 and ½ at cost 3
+ * const state = solveSinkhorn([1], [0.5, 0.5], { cost: [[1, 3]] });
+ * assert.ok(Math.abs(sinkhornCost(state) - 2) < 1e-9);
+ * ```
  */
 export function solveSinkhorn(p: Vector, q: Vector, options: EntropicTransportOptions): SinkhornState {
   assertProbabilityVector(p, "p");
@@ -206,6 +215,15 @@ export function solveSinkhorn(p: Vector, q: Vector, options: EntropicTransportOp
  * ⟨P, C⟩ of the plan described by a Sinkhorn state, without materializing P.
  *
  * @internal
+ *
+ * @example
+ * ```ts
+ * import { sinkhornCost, solveSinkhorn } from "./entropic_transport.ts";
+ * import assert from "node:assert/strict";
+ * // two sources, two targets at zero cost on the diagonal: a small ε keeps the plan on it
+ * const state = solveSinkhorn([0.5, 0.5], [0.5, 0.5], { cost: [[0, 1], [1, 0]], epsilon: 0.01 });
+ * assert.ok(sinkhornCost(state) < 1e-6);
+ * ```
  */
 export function sinkhornCost(state: SinkhornState): number {
   const { rows, cols, c, u, v, epsilon } = state;

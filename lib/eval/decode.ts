@@ -27,6 +27,21 @@ export interface DecodeOptions {
  * @param prompts The prompts.
  * @param options Length bound, stop text, batch size.
  * @returns One completion per prompt (without the prompt).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { greedyDecode } from "./decode.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * const model = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const tokenizer = new ByteTokenizer();
+ * const out = await greedyDecode(model, tokenizer, ["1+1=", "2+2="], { maxTokens: 3, stop: "\u0000" });
+ * assert.equal(out.length, 2);
+ * assert.ok(out.every((s) => tokenizer.encode(s).length <= 3));
+ * assert.deepEqual(await greedyDecode(model, tokenizer, ["1+1=", "2+2="], { maxTokens: 3, stop: "\u0000" }), out);
+ * model.dispose();
+ * ```
  */
 export async function greedyDecode(
   model: Gpt,

@@ -30,6 +30,22 @@ export interface EmbeddingTripletRow {
  * @param examples The pairs.
  * @param options Pairs per forward pass (default 32).
  * @returns One triplet per pair.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tripletEmbeddings } from "./embeddings.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * const model = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const rows = await tripletEmbeddings(model, new ByteTokenizer(), [
+ *   { prompt: "1+1=", chosen: "2.", rejected: "3." },
+ *   { prompt: "2+2=", chosen: "4.", rejected: "5." },
+ * ]);
+ * assert.equal(rows.length, 2);
+ * assert.deepEqual([rows[0]!.prompt.length, rows[0]!.chosen.length, rows[0]!.rejected.length], [16, 16, 16]);
+ * model.dispose();
+ * ```
  */
 export async function tripletEmbeddings(
   model: Gpt,

@@ -68,7 +68,20 @@ export interface EvaluateOptions {
   clusterCategory?: string;
 }
 
-/** The 2-D weight matrices WeightWatcher would analyze: attention and MLP projections. */
+/**
+ * The 2-D weight matrices WeightWatcher would analyze: attention and MLP projections.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { layerMatrices } from "./evaluate.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * const model = new Gpt({ vocabSize: 16, contextLength: 8, dModel: 8, layers: 1, heads: 2 }, { seed: 0 });
+ * // c_attn [8, 24], attn.c_proj [8, 8], c_fc [8, 32], mlp.c_proj [32, 8]
+ * assert.deepEqual(layerMatrices(model).map((m) => [m.length, m[0]!.length]).sort(), [[32, 8], [8, 24], [8, 32], [8, 8]]);
+ * model.dispose();
+ * ```
+ */
 export function layerMatrices(policy: Gpt): number[][][] {
   return [...policy.params.entries()]
     .filter(([name, v]) => v.rank === 2 && /\.(c_attn|c_proj|c_fc)\.weight$/.test(name))
@@ -85,6 +98,21 @@ export function layerMatrices(policy: Gpt): number[][][] {
  * @param options Judge, decoding bounds, batch size, seed.
  * @returns The scores.
  * @throws {RangeError} On an empty example list.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluatePolicy } from "./evaluate.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * const reference = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const policy = reference.clone();
+ * const pairs = Array.from({ length: 4 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const e = await evaluatePolicy(policy, reference, new ByteTokenizer(), pairs);
+ * assert.deepEqual(e.pairMargins, [0, 0, 0, 0]); // the policy is still its reference: every reward is 0
+ * assert.equal(e.generation, undefined); // no judge, no generations
+ * [policy, reference].forEach((m) => m.dispose());
+ * ```
  */
 export async function evaluatePolicy(
   policy: Gpt,

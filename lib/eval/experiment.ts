@@ -10,11 +10,13 @@ import { weightedAlpha } from "../analysis/weighted_alpha.ts";
 import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import { implicitScore } from "../losses/implicit_scores.ts";
 import type { LossName } from "../losses/preference_loss.ts";
-import { Gpt } from "../model/gpt.ts";
+import type { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { loadCheckpointModel } from "../io/checkpoint_model.ts";
+import { drainRun } from "../train/drain.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import type { TrainConfig, TrainDivergence } from "../train/config.ts";
-import { train, type TrainEvent, type TrainSummary } from "../train/trainer.ts";
+import { train, type TrainEvent } from "../train/trainer.ts";
 import { cellConfig } from "./grid_cells.ts";
 import { type EvaluateOptions, evaluatePolicy, type JudgeableExample, layerMatrices } from "./evaluate.ts";
 
@@ -152,26 +154,23 @@ export interface GridOptions {
   budget?: { deadline: number; predictSeconds: (cell: GridCell) => number };
 }
 
-/** The file name of a cell's result. */
+/**
+ * The file name of a cell's result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cellName } from "./experiment.ts";
+ * assert.equal(cellName({ loss: "rbf", divergence: "kl", seed: 2 }), "rbf-kl-seed2");
+ * ```
+ */
 export function cellName(cell: GridCell): string {
   return `${cell.loss}-${cell.divergence}-seed${cell.seed}`;
 }
 
-async function drain(
-  run: AsyncGenerator<TrainEvent, unknown>,
-  onProgress?: GridOptions["onProgress"],
-  tag = "",
-) {
-  let r = await run.next();
-  while (!r.done) {
-    onProgress?.(tag, r.value);
-    r = await run.next();
-  }
-  return r.value;
-}
-
 /**
- * Loads a checkpoint's model (the optimizer state, if any, is dropped).
+ * Loads a checkpoint's model (the optimizer state, if any, is dropped): `loadCheckpointModel` with a positional
+ * `trainable`, kept for the grid pilot.
  *
  * @param dir The checkpoint's folder.
  * @param trainable Whether its weights are trainable variables.
@@ -191,11 +190,8 @@ async function drain(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
-  const ckpt = await loadCheckpoint(dir);
-  const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable });
-  tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
-  return model;
+export function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
+  return loadCheckpointModel(dir, { trainable });
 }
 
 /**
@@ -204,13 +200,29 @@ export async function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
  * @param options The grid's options.
  * @param seed The seed.
  * @returns The reference checkpoint's folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sftReference } from "./experiment.ts";
+ * const train = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const base = { backend: "cpu" as const, model: { dModel: 16, layers: 1, heads: 2, contextLength: 16 }, batchSize: 2 };
+ * const options = { train, test: train, out, sftSteps: 2, base: { ...base, sft: { batchSize: 2 } } };
+ * const dir = await sftReference(options, 0);
+ * assert.equal(dir, `${out}/sft-seed0/reference`);
+ * const written = (await Deno.stat(`${dir}/config.json`)).mtime;
+ * assert.equal(await sftReference(options, 0), dir); // trained once: a second call reuses it
+ * assert.deepEqual((await Deno.stat(`${dir}/config.json`)).mtime, written);
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function sftReference(options: GridOptions, seed: number): Promise<string> {
   const dir = `${options.out}/sft-seed${seed}`;
   const done = await Deno.stat(`${dir}/reference/config.json`).then(() => true, () => false);
   if (!done) {
     options.onProgress?.(`SFT reference, seed ${seed}`);
-    await drain(
+    await drainRun(
       train({
         ...options.base,
         data: options.train,
@@ -223,8 +235,7 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
         evalEvery: 0,
         checkpointEvery: 0,
       }),
-      options.onProgress,
-      `sft seed ${seed}`,
+      (event) => options.onProgress?.(`sft seed ${seed}`, event),
     );
   }
   return `${dir}/reference`;
@@ -235,6 +246,25 @@ export async function sftReference(options: GridOptions, seed: number): Promise<
  *
  * @param options Data, output folder, axes, shared settings, evaluation options.
  * @returns One result per cell, in loss × divergence × seed order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runGrid } from "./experiment.ts";
+ * const pairs = Array.from({ length: 8 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const options = {
+ *   train: pairs, test: pairs.slice(0, 4), out, losses: ["dpo"] as const, divergences: ["kl"] as const, seeds: [0],
+ *   sftSteps: 2,
+ *   base: { backend: "cpu" as const, model: { dModel: 16, layers: 1, heads: 2, contextLength: 16 }, batchSize: 2, steps: 2, sft: { batchSize: 2 } },
+ * };
+ * const [result] = await runGrid(options);
+ * assert.equal(result!.pairScores!.length, 4); // one score per held-out pair: 1, ½ or 0
+ * assert.ok(result!.pairScores!.every((s) => s === 0 || s === 0.5 || s === 1));
+ * const [again] = await runGrid(options); // resumable: the saved cell is read, not trained again
+ * assert.deepEqual(again!.pairScores, result!.pairScores);
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function runGrid(options: GridOptions): Promise<GridResult[]> {
   const losses = options.losses ?? ["dpo", "rbf", "hmk"];
@@ -285,18 +315,17 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
           const timer = budget === undefined
             ? undefined
             : setTimeout(() => stop.abort(), Math.max(0, budget.deadline - Date.now()));
-          const summary = await drain(
+          const summary = await drainRun(
             train(cellConfig(options, cell, referenceDir, runDir), { signal: stop.signal }),
-            (tag, event) => {
+            (event) => {
               if (event?.type === "step" && event.phase === "preference") {
                 const w = Object.entries(event.metrics).filter(([k]) => /^(weight_|tau|lambda_)/.test(k));
                 if (w.length > 0) kernelWeights = Object.fromEntries(w);
               }
-              options.onProgress?.(tag, event);
+              options.onProgress?.(cellName(cell), event);
             },
-            cellName(cell),
           ).finally(() => clearTimeout(timer));
-          if ((summary as TrainSummary).stopped) {
+          if (summary.stopped) {
             options.onProgress?.(`budget: the deadline stopped ${cellName(cell)}; the grid stops here`);
             return results;
           }
@@ -329,7 +358,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             weightedAlpha: evaluation.weightedAlpha,
             weightedAlphaReference: alphaReference,
             seconds,
-            steps: (summary as TrainSummary).steps,
+            steps: summary.steps,
             standsFor,
           };
           if (kernelWeights !== undefined) result.kernelWeights = kernelWeights;

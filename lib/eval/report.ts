@@ -33,6 +33,17 @@ export interface AggregateRow {
  * @param results The grid's results.
  * @param metric Which score.
  * @returns One row per (loss, divergence, category), in first-seen order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { aggregate } from "./report.ts";
+ * const cell = (seed: number, overall: number) =>
+ *   ({ loss: "dpo", divergence: "kl", seed, generationF1: { overall } }) as unknown as import("./experiment.ts").GridResult;
+ * const [row] = aggregate([cell(0, 0.5), cell(1, 0.7)], "generationF1");
+ * assert.equal(row!.n, 2);
+ * assert.ok(Math.abs(row!.mean - 0.6) < 1e-12 && Math.abs(row!.std - Math.SQRT1_2 * 0.2) < 1e-12);
+ * ```
  */
 export function aggregate(results: readonly GridResult[], metric: GridMetric): AggregateRow[] {
   const groups = new Map<string, { loss: string; divergence: string; category: string; values: number[] }>();
@@ -60,6 +71,17 @@ export function aggregate(results: readonly GridResult[], metric: GridMetric): A
  *
  * @param rows Aggregated rows.
  * @returns The table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { markdownTable } from "./report.ts";
+ * const row = (loss: string, mean: number) => ({ loss, divergence: "kl", category: "overall", mean, std: 0.01, n: 3 });
+ * assert.equal(
+ *   markdownTable([row("dpo", 0.5), row("rbf", 0.6)]),
+ *   "| category | dpo / kl | rbf / kl |\n|---|---:|---:|\n| overall | 0.500 ± 0.010 | **0.600 ± 0.010** |",
+ * );
+ * ```
  */
 export function markdownTable(rows: readonly AggregateRow[]): string {
   const columns = [...new Set(rows.map((r) => `${r.loss} / ${r.divergence}`))];
@@ -88,6 +110,17 @@ export function markdownTable(rows: readonly AggregateRow[]): string {
  * @param rows Aggregated rows.
  * @param title The caption above the figure.
  * @returns Plot options for `renderSvg` / `saveFigure`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { heatmapFigure } from "./report.ts";
+ * import { renderSvg } from "../plot/render.ts";
+ * const rows = [{ loss: "dpo", divergence: "kl", category: "overall", mean: 0.5, std: 0, n: 1 }];
+ * const options = heatmapFigure(rows, "F1");
+ * assert.deepEqual(options?.x?.domain, ["dpo / kl"]);
+ * assert.match(renderSvg(options), /<svg/);
+ * ```
  */
 export function heatmapFigure(rows: readonly AggregateRow[], title: string): PlotOptions {
   const data = rows.map((r) => ({ ...r, column: `${r.loss} / ${r.divergence}`, label: r.mean.toFixed(2) }));
@@ -125,6 +158,16 @@ export function heatmapFigure(rows: readonly AggregateRow[], title: string): Plo
  * @param pair The pair to place.
  * @param category The category to rank on (default "overall").
  * @returns The rank and the number of ranked pairs, or undefined if the pair is absent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rankOf } from "./report.ts";
+ * const row = (loss: string, mean: number) => ({ loss, divergence: "kl", category: "overall", mean, std: 0, n: 1 });
+ * const rows = [row("dpo", 0.5), row("rbf", 0.6), row("hmk", 0.55)];
+ * assert.deepEqual(rankOf(rows, { loss: "hmk", divergence: "kl" }), { rank: 2, of: 3 });
+ * assert.equal(rankOf(rows, { loss: "poly", divergence: "kl" }), undefined);
+ * ```
  */
 export function rankOf(
   rows: readonly AggregateRow[],

@@ -13,15 +13,15 @@ import {
   type DivergenceSelection,
   type DivergenceSelectionMetrics,
   divergenceSelectionMetrics,
-  selectDivergence,
 } from "../selection/divergence_selection.ts";
 import {
   type KernelSelection,
   type KernelSelectionMetrics,
   kernelSelectionMetrics,
   type SelectableKernel,
-  selectKernel,
 } from "../selection/kernel_selection.ts";
+import type { CollapseRisk } from "../selection/collapse_risk.ts";
+import { selectPair } from "../selection/pair_selection.ts";
 import { MIXTURE_KERNELS, type MixtureKernelName } from "../kernels/mixture.ts";
 import { KERNELS } from "../kernels/table.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
@@ -37,8 +37,17 @@ export interface SelectionCheck {
   kernel: KernelSelection;
   /** Support overlap, drift, kurtosis, smoothness. */
   divergenceMetrics: DivergenceSelectionMetrics;
-  /** The divergence rule's choice and reason. */
+  /**
+   * The divergence to train with the kernel and its reason: the divergence rule's choice, or the next case of
+   * the rule that holds where that choice is known to collapse with the kernel (`selectPair`).
+   */
   divergence: DivergenceSelection;
+  /** The divergence rule's own choice, before the collapse table. */
+  ruleDivergence: DivergenceSelection;
+  /** The kernel × divergence combinations refused as known to collapse (empty when none). */
+  refused: readonly CollapseRisk[];
+  /** The chosen pair's collapse flag, or `undefined`. */
+  flag: CollapseRisk | undefined;
   /** The loss that trains with the chosen kernel. */
   loss: LossName;
   /** The divergence the trainer takes for the choice (Wasserstein trains explicitly). */
@@ -58,12 +67,32 @@ export const KERNEL_TO_LOSS: Readonly<{ [K in SelectableKernel]: LossName }> = O
 });
 
 /**
- * Runs the selection on a dataset with a reference checkpoint's hidden-state embeddings.
+ * Runs the selection on a dataset with a reference checkpoint's hidden-state embeddings: the kernel and
+ * divergence rules with the collapse table applied (`selectPair`: a refused combination is never returned).
  *
  * @param referenceDir A checkpoint folder (the SFT reference).
  * @param examples The training pairs (at most `limit` are embedded).
  * @param options How many pairs to embed (default 400).
  * @returns Metrics, choices with reasons, and the trainer's names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectionCheck } from "./selection_check.ts";
+ * import { collapseRisk } from "../selection/collapse_risk.ts";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { saveCheckpoint } from "../io/checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * const model = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * await saveCheckpoint(dir, { model, tokenizer: { name: "byte", vocabSize: 256 } });
+ * model.dispose();
+ * const pairs = Array.from({ length: 12 }, (_, i) => ({ prompt: `${i}+${i}=`, chosen: `${2 * i}.`, rejected: `${i}?` }));
+ * const s = await selectionCheck(dir, pairs);
+ * assert.match(s.kernel.reason, /\(rule \d/);
+ * // never a combination known to collapse
+ * assert.notEqual(collapseRisk(s.kernel.kernel, s.divergence.divergence)?.level, "refuse");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function selectionCheck(
   referenceDir: string,
@@ -82,13 +111,18 @@ export async function selectionCheck(
     );
     const kernelMetrics = kernelSelectionMetrics(triplets);
     const divergenceMetrics = divergenceSelectionMetrics(triplets);
-    const kernel = selectKernel(kernelMetrics);
-    const divergence = selectDivergence(divergenceMetrics);
+    const { kernel, divergence, ruleDivergence, refused, flag } = selectPair(
+      kernelMetrics,
+      divergenceMetrics,
+    );
     return {
       kernelMetrics,
       kernel,
       divergenceMetrics,
       divergence,
+      ruleDivergence,
+      refused,
+      flag,
       loss: KERNEL_TO_LOSS[kernel.kernel],
       trainDivergence: divergence.divergence as TrainDivergence,
     };

@@ -19,6 +19,14 @@ function safeString(value: unknown): string {
  * Formats a value for an error message: numbers as they are, arrays by length and a short head. Never throws,
  * whatever the value (JSON with a `toString` key, cycles, BigInts), so that a message about bad input is never
  * replaced by an error of its own.
+ *
+ * @example
+ * ```ts
+ * import { describe } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(describe([1, 2, 3, 4, 5]), "[1, 2, 3, 4, …] (length 5)");
+ * assert.equal(describe({ a: 1 }), '{"a":1}');
+ * ```
  */
 export function describe(value: unknown): string {
   if (typeof value === "number") return String(value);
@@ -46,34 +54,85 @@ function describeShort(value: object): string {
   }
 }
 
-/** Throws a `TypeError` unless `value` is an array or a typed array of numbers. */
+/**
+ * Throws a `TypeError` unless `value` is an array or a typed array of numbers.
+ *
+ * @example
+ * ```ts
+ * import { assertVector } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertVector([1, 2], "v");
+ * assertVector(new Float32Array(2), "v");
+ * assert.throws(() => assertVector("12", "v"), /v must be an array of numbers, got "12"/);
+ * ```
+ */
 export function assertVector(value: unknown, name: string): asserts value is Vector {
   const ok = Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array;
   if (!ok) throw new TypeError(`${name} must be an array of numbers, got ${describe(value)}`);
 }
 
-/** Throws a `RangeError` unless `value` is a finite number. */
+/**
+ * Throws a `RangeError` unless `value` is a finite number.
+ *
+ * @example
+ * ```ts
+ * import { assertFinite } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertFinite(-3, "x");
+ * assert.throws(() => assertFinite(Infinity, "x"), /x must be a finite number, got Infinity/);
+ * ```
+ */
 export function assertFinite(value: number, name: string): void {
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw new RangeError(`${name} must be a finite number, got ${describe(value)}`);
   }
 }
 
-/** Throws a `RangeError` unless `value` is a finite number greater than zero. */
+/**
+ * Throws a `RangeError` unless `value` is a finite number greater than zero.
+ *
+ * @example
+ * ```ts
+ * import { assertPositive } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertPositive(0.1, "beta");
+ * assert.throws(() => assertPositive(0, "beta"), /beta must be a finite number > 0, got 0/);
+ * ```
+ */
 export function assertPositive(value: number, name: string): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${name} must be a finite number > 0, got ${describe(value)}`);
   }
 }
 
-/** Throws a `RangeError` unless `value` is a finite number ≥ 0. */
+/**
+ * Throws a `RangeError` unless `value` is a finite number ≥ 0.
+ *
+ * @example
+ * ```ts
+ * import { assertNonNegative } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertNonNegative(0, "gamma");
+ * assert.throws(() => assertNonNegative(-1, "gamma"), /gamma must be a finite number >= 0, got -1/);
+ * ```
+ */
 export function assertNonNegative(value: number, name: string): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new RangeError(`${name} must be a finite number >= 0, got ${describe(value)}`);
   }
 }
 
-/** Throws a `RangeError` unless `lo <= value <= hi` (or `<` where `open` says so). */
+/**
+ * Throws a `RangeError` unless `lo <= value <= hi` (or `<` where `open` says so).
+ *
+ * @example
+ * ```ts
+ * import { assertInRange } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertInRange(1, "p", 0, 1);
+ * assert.throws(() => assertInRange(1, "p", 0, 1, { hi: true }), /p must lie in \[0, 1\), got 1/);
+ * ```
+ */
 export function assertInRange(
   value: number,
   name: string,
@@ -90,14 +149,34 @@ export function assertInRange(
   }
 }
 
-/** Throws a `RangeError` unless `value` is an integer ≥ `min`. */
+/**
+ * Throws a `RangeError` unless `value` is an integer ≥ `min`.
+ *
+ * @example
+ * ```ts
+ * import { assertInteger } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertInteger(3, "steps");
+ * assert.throws(() => assertInteger(0, "heads", 1), /heads must be an integer >= 1, got 0/);
+ * ```
+ */
 export function assertInteger(value: number, name: string, min = 0): void {
   if (!Number.isInteger(value) || value < min) {
     throw new RangeError(`${name} must be an integer >= ${min}, got ${describe(value)}`);
   }
 }
 
-/** Throws a `RangeError` unless every entry of `v` is finite. */
+/**
+ * Throws a `RangeError` unless every entry of `v` is finite.
+ *
+ * @example
+ * ```ts
+ * import { assertFiniteVector } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertFiniteVector([0, 1], "x");
+ * assert.throws(() => assertFiniteVector([0, NaN], "x"), /x\[1\] must be finite, got NaN/);
+ * ```
+ */
 export function assertFiniteVector(v: Vector, name: string): void {
   assertVector(v, name);
   for (let i = 0; i < v.length; i++) {
@@ -106,14 +185,34 @@ export function assertFiniteVector(v: Vector, name: string): void {
   }
 }
 
-/** Throws a `RangeError` unless the two vectors have the same length. */
+/**
+ * Throws a `RangeError` unless the two vectors have the same length.
+ *
+ * @example
+ * ```ts
+ * import { assertSameLength } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertSameLength([1, 2], "p", [3, 4], "q");
+ * assert.throws(() => assertSameLength([1], "p", [3, 4], "q"), /p and q must have the same length, got 1 and 2/);
+ * ```
+ */
 export function assertSameLength(a: Vector, aName: string, b: Vector, bName: string): void {
   if (a.length !== b.length) {
     throw new RangeError(`${aName} and ${bName} must have the same length, got ${a.length} and ${b.length}`);
   }
 }
 
-/** Throws a `RangeError` unless `v` is non-empty. */
+/**
+ * Throws a `RangeError` unless `v` is non-empty.
+ *
+ * @example
+ * ```ts
+ * import { assertNonEmpty } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertNonEmpty([0], "x");
+ * assert.throws(() => assertNonEmpty([], "x"), /x must not be empty/);
+ * ```
+ */
 export function assertNonEmpty(v: ArrayLike<unknown>, name: string): void {
   if (v.length === 0) throw new RangeError(`${name} must not be empty, got length 0`);
 }
@@ -131,6 +230,15 @@ export const PROBABILITY_SUM_TOLERANCE = 1e-4;
  * sum within `tolerance` of 1. The tolerance does not grow with the length (an error that did would accept
  * an all-zero vector of 10⁷ entries), and the sum is accumulated with Neumaier's compensation, so that the
  * check measures the vector, not the rounding of its own loop.
+ *
+ * @example
+ * ```ts
+ * import { assertProbabilityVector } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertProbabilityVector([0.25, 0.75], "p");
+ * assert.throws(() => assertProbabilityVector([0.5, 0.4], "p"), /p must sum to 1/);
+ * assert.throws(() => assertProbabilityVector([1.5, -0.5], "p"), /p\[1\] must be a finite probability >= 0/);
+ * ```
  */
 export function assertProbabilityVector(
   p: Vector,
@@ -156,7 +264,17 @@ export function assertProbabilityVector(
   }
 }
 
-/** Throws unless `m` is a non-empty matrix of finite numbers whose rows all have the same length. */
+/**
+ * Throws unless `m` is a non-empty matrix of finite numbers whose rows all have the same length.
+ *
+ * @example
+ * ```ts
+ * import { assertMatrix } from "./validation.ts";
+ * import assert from "node:assert/strict";
+ * assertMatrix([[1, 2], [3, 4]], "m");
+ * assert.throws(() => assertMatrix([[1, 2], [3]], "m"), /m\[1\] must have length 2 like m\[0\], got 1/);
+ * ```
+ */
 export function assertMatrix(m: Matrix, name: string): void {
   if (!Array.isArray(m)) throw new TypeError(`${name} must be an array of rows, got ${describe(m)}`);
   assertNonEmpty(m, name);

@@ -251,6 +251,18 @@ export type BackendName = keyof typeof BACKENDS;
  * @throws {RangeError} For an unknown name.
  * @throws {Error} If the backend cannot be prepared or initialized (never falls back silently), or webgpu's
  * adapter is a software or fallback one and `allowSoftwareGpu` is not given.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { useBackend } from "@dpo-kernels/dpo-kernels/model";
+ * import assert from "node:assert/strict";
+ * const previous = tf.getBackend();
+ * assert.equal(await useBackend("cpu"), "cpu");
+ * assert.equal(tf.getBackend(), "cpu");
+ * await assert.rejects(() => useBackend("abacus"), RangeError);
+ * if (previous) await tf.setBackend(previous); // the backend is global: leave it as found
+ * ```
  */
 export async function useBackend(name: string = "wasm", options: UseBackendOptions = {}): Promise<string> {
   const entry = lookup(BACKENDS as Readonly<Record<string, BackendEntry>>, name, "backend");

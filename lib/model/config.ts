@@ -38,6 +38,18 @@ export const DEFAULT_GPT_CONFIG: Readonly<GptConfig> = Object.freeze({
  * @param name The name of the config in messages (default `"config"`).
  * @returns The config with defaults filled in.
  * @throws {RangeError} On a missing or non-positive integer field, or heads not dividing dModel.
+ *
+ * @example
+ * ```ts
+ * import { validateGptConfig } from "@dpo-kernels/dpo-kernels/model";
+ * import assert from "node:assert/strict";
+ * const config = validateGptConfig({ vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 2 });
+ * assert.equal(config.layerNormEpsilon, 1e-5);
+ * assert.throws(
+ *   () => validateGptConfig({ vocabSize: 256, contextLength: 64, dModel: 64, layers: 2, heads: 3 }),
+ *   /config.heads \(3\) must divide config.dModel \(64\)/,
+ * );
+ * ```
  */
 export function validateGptConfig(config: GptConfig, name = "config"): Required<GptConfig> {
   for (const field of ["vocabSize", "contextLength", "dModel", "layers", "heads"] as const) {

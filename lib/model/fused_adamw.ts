@@ -34,6 +34,20 @@ interface HeapBackend {
  *
  * @param args tfjs's kernel arguments (inputs w, g, m, v; attrs {@link AdamWStep}).
  * @returns w′, m′, v′.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { useBackend } from "./backend.ts";
+ * import { FUSED_ADAMW, fusedAdamWKernel } from "./fused_adamw.ts";
+ * try {
+ *   await useBackend("wasm-blas");
+ *   // registered as wasm-blas's kernel for the fused update (`fusedAdamW` runs it)
+ *   console.assert(tf.getKernel(FUSED_ADAMW, "wasm-blas")?.kernelFunc === fusedAdamWKernel);
+ * } catch (e) {
+ *   console.assert(/libopenblas0-pthread/.test((e as Error).message)); // no BLAS on this machine
+ * }
+ * ```
  */
 export function fusedAdamWKernel(
   args: {

@@ -11,7 +11,19 @@ import { type GptConfig, validateGptConfig } from "./config.ts";
 import { causalSelfAttention, embed, gelu, layerNorm, linear, matMul, tokenLogProbs } from "./ops.ts";
 import { createRandom } from "../math/random.ts";
 
-/** The names and shapes of a GPT's parameters, in a fixed order. */
+/**
+ * The names and shapes of a GPT's parameters, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * import { gptParameterShapes } from "@dpo-kernels/dpo-kernels/model";
+ * import assert from "node:assert/strict";
+ * const shapes = new Map(gptParameterShapes({ vocabSize: 16, contextLength: 8, dModel: 8, layers: 1, heads: 2 }));
+ * assert.deepEqual(shapes.get("wte.weight"), [16, 8]);
+ * assert.deepEqual(shapes.get("h.0.attn.c_attn.weight"), [8, 24]); // GPT-2's [in, out]
+ * assert.equal(shapes.size, 2 + 12 + 2);
+ * ```
+ */
 export function gptParameterShapes(config: GptConfig): [string, number[]][] {
   const { vocabSize: v, contextLength: t, dModel: d, layers } = validateGptConfig(config);
   const shapes: [string, number[]][] = [["wte.weight", [v, d]], ["wpe.weight", [t, d]]];
@@ -67,7 +79,25 @@ export interface GptOutput {
   hidden: tf.Tensor3D;
 }
 
-/** A GPT whose parameters are TensorFlow.js variables. Call {@link Gpt.dispose} when done. */
+/**
+ * A GPT whose parameters are TensorFlow.js variables. Call {@link Gpt.dispose} when done.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Gpt } from "@dpo-kernels/dpo-kernels/model";
+ * import assert from "node:assert/strict";
+ * const model = new Gpt({ vocabSize: 16, contextLength: 8, dModel: 8, layers: 1, heads: 2 }, { seed: 0 });
+ * // wte 128 + wpe 64 + one block (2·16 LayerNorm + 216 + 72 + 288 + 264) + ln_f 16
+ * assert.equal(model.parameterCount(), 1080);
+ * const ids = tf.tensor2d([[1, 2, 3]], undefined, "int32");
+ * const { logits, hidden } = model.forward(ids);
+ * assert.deepEqual(logits.shape, [1, 3, 16]);
+ * assert.deepEqual(hidden.shape, [1, 3, 8]);
+ * tf.dispose([ids, logits, hidden]);
+ * model.dispose();
+ * ```
+ */
 export class Gpt {
   /** The validated shape. */
   readonly config: Required<GptConfig>;

@@ -163,6 +163,16 @@ const linearWithBias = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>((x, w, b, sav
  * @param w `[in, out]`.
  * @param b `[out]`, optional.
  * @returns `[..., out]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { linear } from "./ops.ts";
+ * import assert from "node:assert/strict";
+ * const y = linear(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 0], [0, 2]]), tf.tensor1d([1, 1]));
+ * assert.deepEqual(await y.array(), [[2, 5]]); // [1·1 + 1, 2·2 + 1]
+ * y.dispose();
+ * ```
  */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   return b === undefined ? matMul(x, w) : linearWithBias(x, w, b);
@@ -177,6 +187,18 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
  * @param beta `[D]`.
  * @param epsilon Added to the variance.
  * @returns `[..., D]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { layerNorm } from "./ops.ts";
+ * import assert from "node:assert/strict";
+ * const [x, gamma, beta] = [tf.tensor2d([[1, 3]]), tf.tensor1d([1, 2]), tf.tensor1d([0, 0.5])];
+ * const y = (await layerNorm(x, gamma, beta, 1e-12).array()) as number[][];
+ * // mean 2, variance 1: x̂ = [−1, 1], then γ·x̂ + β
+ * assert.ok(Math.abs(y[0]![0]! + 1) < 1e-5 && Math.abs(y[0]![1]! - 2.5) < 1e-5);
+ * tf.dispose([x, gamma, beta]);
+ * ```
  */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
   const d = lastDim(x);
@@ -243,6 +265,17 @@ export const gelu: (x: tf.Tensor) => tf.Tensor = customOp<[tf.Tensor]>((x, save)
  * @param ids Token ids, int32, any shape.
  * @param table `[V, D]`.
  * @returns `[...ids.shape, D]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { embed } from "./ops.ts";
+ * import assert from "node:assert/strict";
+ * const table = tf.tensor2d([[0, 0], [1, 2], [3, 4]]);
+ * const rows = embed(tf.tensor2d([[2, 1]], undefined, "int32"), table);
+ * assert.deepEqual(await rows.array(), [[[3, 4], [1, 2]]]);
+ * tf.dispose([table, rows]);
+ * ```
  */
 export function embed<R extends tf.Rank>(ids: tf.Tensor, table: tf.Tensor2D): tf.Tensor<R> {
   const [v, d] = table.shape;
@@ -266,6 +299,17 @@ export function embed<R extends tf.Rank>(ids: tf.Tensor, table: tf.Tensor2D): tf
  * @param logits `[B, T, V]`.
  * @param targets `[B, T]`, int32.
  * @returns `[B, T]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { tokenLogProbs } from "./ops.ts";
+ * import assert from "node:assert/strict";
+ * const logits = tf.tensor3d([[[0, 0], [0, Math.log(3)]]]);
+ * const lp = (await tokenLogProbs(logits, tf.tensor2d([[1, 1]], undefined, "int32")).array()) as number[][];
+ * assert.ok(Math.abs(lp[0]![0]! - Math.log(0.5)) < 1e-6 && Math.abs(lp[0]![1]! - Math.log(0.75)) < 1e-6);
+ * logits.dispose();
+ * ```
  */
 export function tokenLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   const v = logits.shape[2];

@@ -41,6 +41,17 @@ export function markdown(text: string): Displayable {
  * @param options Plot options.
  * @param folder The folder for the PNG (default `figures`).
  * @returns A value that Jupyter shows as the SVG.
+ *
+ * @example
+ * ```ts
+ * import { figure, Plot } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const shown = await figure("dots", { marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] }, `${dir}/figures`);
+ * assert.match(shown[Symbol.for("Jupyter.display")]!()["image/svg+xml"]!, /<svg/);
+ * assert.ok((await Deno.stat(`${dir}/figures/dots.png`)).isFile); // full mode (the default) writes the PNG
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function figure(name: string, options: PlotOptions, folder = "figures"): Promise<Displayable> {
   const svg = renderSvg(options);
@@ -84,6 +95,19 @@ export function markdownRows(rows: readonly Record<string, unknown>[]): Displaya
  * variable `DPO_KERNELS_NOTEBOOK_MODE`; unset means `full`.
  *
  * @returns The mode.
+ *
+ * @example
+ * ```ts
+ * import { notebookMode } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const before = Deno.env.get("DPO_KERNELS_NOTEBOOK_MODE");
+ * Deno.env.set("DPO_KERNELS_NOTEBOOK_MODE", "quick");
+ * assert.equal(notebookMode(), "quick");
+ * Deno.env.set("DPO_KERNELS_NOTEBOOK_MODE", "anything else");
+ * assert.equal(notebookMode(), "full");
+ * if (before === undefined) Deno.env.delete("DPO_KERNELS_NOTEBOOK_MODE");
+ * else Deno.env.set("DPO_KERNELS_NOTEBOOK_MODE", before);
+ * ```
  */
 export function notebookMode(): "quick" | "full" {
   return Deno.env.get("DPO_KERNELS_NOTEBOOK_MODE") === "quick" ? "quick" : "full";
@@ -94,6 +118,19 @@ export function notebookMode(): "quick" | "full" {
  * unset, in which case the notebooks use the embedded synthetic suite.
  *
  * @returns The folder, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { realDataDir } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const before = Deno.env.get("DPO_KERNELS_DATA_DIR");
+ * Deno.env.set("DPO_KERNELS_DATA_DIR", "");
+ * assert.equal(realDataDir(), undefined); // empty means unset
+ * Deno.env.set("DPO_KERNELS_DATA_DIR", "data/real");
+ * assert.equal(realDataDir(), "data/real");
+ * if (before === undefined) Deno.env.delete("DPO_KERNELS_DATA_DIR");
+ * else Deno.env.set("DPO_KERNELS_DATA_DIR", before);
+ * ```
  */
 export function realDataDir(): string | undefined {
   return Deno.env.get("DPO_KERNELS_DATA_DIR") || undefined;

@@ -27,6 +27,15 @@ export type PlotOptions = Parameters<typeof Plot.plot>[0];
  *
  * @param options Plot options (marks, scales, width, …).
  * @returns The SVG markup, with its xmlns, ready to save or display.
+ *
+ * @example
+ * ```ts
+ * import { Plot, renderSvg } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const svg = renderSvg({ width: 200, height: 100, marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] });
+ * assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+ * assert.match(svg, /<circle/);
+ * ```
  */
 export function renderSvg(options: PlotOptions): string {
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
@@ -76,6 +85,15 @@ export const FONT_DIRS: readonly string[] = ["/usr/share/fonts/truetype/dejavu",
  * @param svg SVG markup.
  * @param options Output width in pixels (default: the SVG's own width × 2).
  * @returns The PNG file's bytes.
+ *
+ * @example
+ * ```ts
+ * import { svgToPng } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const png = await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"><rect width="4" height="2"/></svg>');
+ * assert.deepEqual([...png.slice(1, 4)], [80, 78, 71]); // "PNG"
+ * assert.equal(new DataView(png.buffer, png.byteOffset).getUint32(16), 8); // twice the SVG's width
+ * ```
  */
 export async function svgToPng(svg: string, options: { width?: number } = {}): Promise<Uint8Array> {
   const { Resvg } = await import("@resvg/resvg-js");
@@ -102,6 +120,17 @@ export async function svgToPng(svg: string, options: { width?: number } = {}): P
  * @param path The file path without extension.
  * @param options Plot options.
  * @returns The SVG markup (for inline display in notebooks).
+ *
+ * @example
+ * ```ts
+ * import { Plot, saveFigure } from "@dpo-kernels/dpo-kernels/plot";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const svg = await saveFigure(`${dir}/dots`, { width: 200, height: 100, marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] });
+ * assert.equal(await Deno.readTextFile(`${dir}/dots.svg`), svg);
+ * assert.ok((await Deno.stat(`${dir}/dots.png`)).size > 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function saveFigure(path: string, options: PlotOptions): Promise<string> {
   const svg = renderSvg(options);

@@ -169,9 +169,12 @@ function resolveDivergenceThresholds(
  *   {@link divergenceSelectionMetrics}.
  * @param thresholds ε₁ = 0.6 (in [0, 1]), ε₂ = 0.3, ε₃ = 3 (the paper's defaults), `lowOverlap` = 0.3 (in
  *   [0, ε₁]) and `lowSmoothness` = 0.05; each finite and ≥ 0.
+ * @param admissible Which divergences may be returned (default all): a case whose divergence is not admissible
+ *   is skipped, and the walk goes on in the table's order (used by `selectPair` to skip a combination with the
+ *   chosen kernel that is known to collapse).
  * @returns `{ divergence, reason, rule }`; `reason` states the deciding numbers, `rule` is 1–6.
  * @throws {RangeError} If a metric or a threshold is out of range (naming e.g. `metrics.kurtosis` or
- *   `thresholds.lowOverlap`).
+ *   `thresholds.lowOverlap`), or if no admissible case holds.
  * @example
  * ```ts
  * import { selectDivergence } from "@dpo-kernels/dpo-kernels";
@@ -181,11 +184,14 @@ function resolveDivergenceThresholds(
  * assert.equal(s.reason, "kurtosis 4.2 > ε₃ 3 → Rényi (rule 3)");
  * const k = selectDivergence({ supportOverlap: 0.45, driftMagnitude: 0.1, kurtosis: 2, smoothness: 0.2 });
  * assert.equal(k.divergence, "kl");
+ * const skip = selectDivergence({ supportOverlap: 0.45, driftMagnitude: 0.1, kurtosis: 4.2, smoothness: 0.2 }, {}, (d) => d !== "renyi");
+ * assert.equal(skip.divergence, "kl");
  * ```
  */
 export function selectDivergence(
   metrics: DivergenceSelectionMetrics,
   thresholds: DivergenceSelectionThresholds = {},
+  admissible: (divergence: SelectableDivergence) => boolean = () => true,
 ): DivergenceSelection {
   if (typeof metrics !== "object" || metrics === null) {
     throw new TypeError(
@@ -200,7 +206,16 @@ export function selectDivergence(
   assertNonNegative(metrics.kurtosis, "metrics.kurtosis");
   assertNonNegative(metrics.smoothness, "metrics.smoothness");
   const t = resolveDivergenceThresholds(thresholds);
-  const { rule: r, number: rule } = firstMatchingRule(DIVERGENCE_SELECTION_RULES, metrics, t);
+  const rules = DIVERGENCE_SELECTION_RULES.filter((r) => admissible(r.divergence));
+  if (rules.length === 0 || !rules.some((r) => r.test(metrics, t))) {
+    throw new RangeError(
+      `admissible must accept a divergence whose case holds; none of ${
+        DIVERGENCE_SELECTION_RULES.map((r) => r.divergence).join(", ")
+      } does`,
+    );
+  }
+  const { rule: r } = firstMatchingRule(rules, metrics, t);
+  const rule = DIVERGENCE_SELECTION_RULES.indexOf(r) + 1;
   return {
     divergence: r.divergence,
     reason: `${r.describe(metrics, t)} → ${DIVERGENCE_LABELS[r.divergence]} (rule ${rule})`,

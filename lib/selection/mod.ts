@@ -22,3 +22,4 @@ export {
 } from "./kernel_selection.ts";
 export * from "./divergence_selection.ts";
 export * from "./collapse_risk.ts";
+export * from "./pair_selection.ts";

@@ -38,7 +38,28 @@ async function isFolder(path: string): Promise<boolean> {
   }
 }
 
-/** A Hugging Face tokenizer, loaded by {@link loadHfTokenizer}. */
+/**
+ * A Hugging Face tokenizer, loaded by {@link loadHfTokenizer}.
+ *
+ * @example
+ * ```ts
+ * import { loadHfTokenizer } from "@dpo-kernels/dpo-kernels/tokenizer";
+ * import assert from "node:assert/strict";
+ * // a word-level tokenizer written to a temporary folder (offline)
+ * const dir = await Deno.makeTempDir();
+ * const model = { type: "WordLevel", vocab: { "<eos>": 0, "<unk>": 1, hello: 2, world: 3 }, unk_token: "<unk>" };
+ * const special = { id: 0, content: "<eos>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+ * await Deno.writeTextFile(`${dir}/tokenizer.json`, JSON.stringify({
+ *   version: "1.0", truncation: null, padding: null, added_tokens: [special], normalizer: null,
+ *   pre_tokenizer: { type: "Whitespace" }, post_processor: null, decoder: null, model,
+ * }));
+ * await Deno.writeTextFile(`${dir}/tokenizer_config.json`, JSON.stringify({ unk_token: "<unk>", eos_token: "<eos>" }));
+ * const tok = await loadHfTokenizer(dir);
+ * assert.deepEqual(tok.encode("hello world"), [2, 3]);
+ * assert.deepEqual([tok.vocabSize, tok.eosId], [4, 0]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export class HfTokenizer implements Tokenizer {
   /** The folder path or hub id it was loaded from (what {@link loadHfTokenizer} takes to load it again). */
   readonly name: string;

@@ -35,6 +35,14 @@ export interface EncodedPair {
  * @param response Response token ids (an end-of-sequence id appended by the caller where wanted).
  * @param contextLength T.
  * @returns The sequence and its prompt length.
+ *
+ * @example
+ * ```ts
+ * import { packSequence } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * // T = 4 → 5 tokens: the response keeps both of its tokens, the prompt its last three
+ * assert.deepEqual(packSequence([1, 2, 3, 4, 5], [6, 7], 4), { tokens: [3, 4, 5, 6, 7], promptLength: 3 });
+ * ```
  */
 export function packSequence(
   prompt: readonly number[],
@@ -54,6 +62,16 @@ export function packSequence(
  * @param tokenizer The tokenizer.
  * @param contextLength T.
  * @returns Both sequences.
+ *
+ * @example
+ * ```ts
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * import { encodePair } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * const pair = encodePair({ prompt: "1+1=", chosen: "2", rejected: "3", category: "math" }, new ByteTokenizer(), 16);
+ * assert.deepEqual(pair.chosen, { tokens: [49, 43, 49, 61, 50], promptLength: 4 });
+ * assert.equal(pair.category, "math");
+ * ```
  */
 export function encodePair(
   example: PreferenceExample,
@@ -91,6 +109,19 @@ export interface SequenceBatch {
  * @param sequences The sequences (each at most T + 1 tokens).
  * @param contextLength T.
  * @returns The tensors.
+ *
+ * @example
+ * ```ts
+ * import { disposeBatch, sequenceBatch } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * const batch = sequenceBatch([{ tokens: [1, 2, 3, 4], promptLength: 2 }], 4);
+ * assert.deepEqual(await batch.ids.array(), [[1, 2, 3, 0]]);
+ * assert.deepEqual(await batch.targets.array(), [[2, 3, 4, 0]]);
+ * assert.deepEqual(await batch.responseMask.array(), [[0, 1, 1, 0]]); // targets 3 and 4 are the response
+ * assert.deepEqual(await batch.promptMask.array(), [[1, 1, 0, 0]]);
+ * assert.equal(batch.tokenCount, 2);
+ * disposeBatch(batch);
+ * ```
  */
 export function sequenceBatch(sequences: readonly EncodedSequence[], contextLength: number): SequenceBatch {
   const n = sequences.length;
@@ -124,7 +155,19 @@ export function sequenceBatch(sequences: readonly EncodedSequence[], contextLeng
   };
 }
 
-/** Disposes every tensor of a batch. */
+/**
+ * Disposes every tensor of a batch.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { disposeBatch, sequenceBatch } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * const before = tf.memory().numTensors;
+ * disposeBatch(sequenceBatch([{ tokens: [1, 2, 3], promptLength: 1 }], 4));
+ * assert.equal(tf.memory().numTensors, before);
+ * ```
+ */
 export function disposeBatch(batch: SequenceBatch): void {
   tf.dispose([batch.ids, batch.targets, batch.responseMask, batch.promptMask, batch.responseTokens]);
 }
@@ -138,6 +181,16 @@ export function disposeBatch(batch: SequenceBatch): void {
  * @param step 0-based step.
  * @param seed The run's seed.
  * @returns Indices into the dataset.
+ *
+ * @example
+ * ```ts
+ * import { batchIndices } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * // one epoch of 6 pairs in batches of 3: every pair once, the same for the same (seed, step)
+ * const epoch = [...batchIndices(6, 3, 0, 1), ...batchIndices(6, 3, 1, 1)];
+ * assert.deepEqual([...epoch].sort(), [0, 1, 2, 3, 4, 5]);
+ * assert.deepEqual(batchIndices(6, 3, 1, 1), epoch.slice(3));
+ * ```
  */
 export function batchIndices(count: number, batchSize: number, step: number, seed: number): number[] {
   const out: number[] = [];

@@ -63,28 +63,98 @@ export interface ConfigField<V> {
 export const must = (ok: (v: unknown) => boolean, what: string): FieldCheck => (value, name) => {
   if (!ok(value)) throw new RangeError(`${name} must be ${what}, got ${describe(value)}`);
 };
-/** A check that lets `undefined` through and applies `check` to anything else. */
+/**
+ * A check that lets `undefined` through and applies `check` to anything else.
+ *
+ * @example
+ * ```ts
+ * import { must, optional } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * const check = optional(must((v) => v === 1, "1"));
+ * check(undefined, "config.x");
+ * assert.throws(() => check(2, "config.x"), /config.x must be 1, got 2/);
+ * ```
+ */
 export const optional = (check: FieldCheck): FieldCheck => (value, name) => {
   if (value !== undefined) check(value, name);
 };
-/** A predicate: a safe integer in [lo, hi]. */
+/**
+ * A predicate: a safe integer in [lo, hi].
+ *
+ * @example
+ * ```ts
+ * import { isInteger } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([1, 2.5, 9, "3"].map(isInteger(1, 8)), [true, false, false, false]);
+ * ```
+ */
 export const isInteger = (lo: number, hi = Number.MAX_SAFE_INTEGER): (v: unknown) => boolean => (v) =>
   Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
-/** A predicate: a finite number for which `ok` holds. */
+/**
+ * A predicate: a finite number for which `ok` holds.
+ *
+ * @example
+ * ```ts
+ * import { isFinite } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([0.5, -1, Infinity, "1"].map(isFinite((x) => x > 0)), [true, false, false, false]);
+ * ```
+ */
 export const isFinite = (ok: (x: number) => boolean): (v: unknown) => boolean => (v) =>
   typeof v === "number" && Number.isFinite(v) && ok(v);
-/** A check: an integer ≥ `lo` (an interval in steps). */
+/**
+ * A check: an integer ≥ `lo` (an interval in steps).
+ *
+ * @example
+ * ```ts
+ * import { everyN } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * everyN(1)(10, "config.evalEvery");
+ * assert.throws(() => everyN(1)(0, "config.evalEvery"), /config.evalEvery must be an integer >= 1, got 0/);
+ * ```
+ */
 export const everyN = (lo: number): FieldCheck => must(isInteger(lo), `an integer >= ${lo}`);
 /** A check: `true` or `false`. */
 export const boolean = must((v) => typeof v === "boolean", "true or false");
-/** A check: a non-empty string (a path, a name); `what` names it in the message. */
+/**
+ * A check: a non-empty string (a path, a name); `what` names it in the message.
+ *
+ * @example
+ * ```ts
+ * import { path } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * path("a folder")("out", "config.out");
+ * assert.throws(() => path("a folder")("", "config.out"), /config.out must be a folder, got ""/);
+ * ```
+ */
 export const path = (what: string): FieldCheck => must((v) => typeof v === "string" && v.length > 0, what);
-/** A field that names an entry of a table: looked up by own property, listing the names in `--help`. */
+/**
+ * A field that names an entry of a table: looked up by own property, listing the names in `--help`.
+ *
+ * @example
+ * ```ts
+ * import { oneOf } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * const kinds = oneOf({ implicit: 1, explicit: 2 });
+ * assert.deepEqual(kinds.choices(), ["implicit", "explicit"]);
+ * kinds.check("explicit", "config.regularizer");
+ * assert.throws(() => kinds.check("toString", "config.regularizer"), RangeError);
+ * ```
+ */
 export const oneOf = (table: Readonly<Record<string, unknown>>): NamesCheck => ({
   check: (value: unknown, name: string) => void lookup(table, value, name),
   choices: () => Object.keys(table),
 });
-/** A table whose keys are `list` (for {@link oneOf} over a list of names). */
+/**
+ * A table whose keys are `list` (for {@link oneOf} over a list of names).
+ *
+ * @example
+ * ```ts
+ * import { names } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(names(["cpu", "wasm"]), { cpu: "cpu", wasm: "wasm" });
+ * ```
+ */
 export const names = (list: readonly string[]): Record<string, string> =>
   Object.fromEntries(list.map((n) => [n, n]));
 
@@ -119,5 +189,14 @@ export function field<V>(
   const checks = typeof check === "function" ? { check } : check;
   return { flag, arg, kind, default: fallback, help, ...checks, ...extra };
 }
-/** A predicate: a plain object (not null, not an array). */
+/**
+ * A predicate: a plain object (not null, not an array).
+ *
+ * @example
+ * ```ts
+ * import { isObject } from "./config_field.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([{}, null, [], "x"].map(isObject), [true, false, false, false]);
+ * ```
+ */
 export const isObject = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -90,6 +90,25 @@ async function sha256(text: string): Promise<string> {
  * @param examples The pairs.
  * @param cacheDir Where the cache file lives.
  * @returns One margin per pair, in order.
+ *
+ * @example
+ * ```ts
+ * import { frozenEmbeddingMargins, type TextEmbedder } from "./embedder.ts";
+ * import assert from "node:assert/strict";
+ * // a toy embedder: texts containing "yes" point one way, the rest another
+ * let calls = 0;
+ * const embed: TextEmbedder = (texts) => {
+ *   calls++;
+ *   return Promise.resolve(texts.map((t) => (t.includes("yes") ? [1, 0] : [0, 1])));
+ * };
+ * const dir = await Deno.makeTempDir();
+ * const pairs = [{ prompt: "say yes", chosen: "yes", rejected: "no" }];
+ * const [margin] = await frozenEmbeddingMargins(embed, pairs, dir);
+ * assert.ok(margin! > 0); // the chosen response lies nearer the prompt
+ * assert.deepEqual(await frozenEmbeddingMargins(embed, pairs, dir), [margin]); // cached: computed once
+ * assert.equal(calls, 1);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function frozenEmbeddingMargins(
   model: string | TextEmbedder,

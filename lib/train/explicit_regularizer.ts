@@ -282,6 +282,21 @@ export const EXPLICIT_DIVERGENCES: Readonly<{ [K in DivergenceName]: PerToken }>
  * and the `report` the Wasserstein form fills with the Sinkhorn accuracy reached.
  * @returns A scalar.
  * @throws {RangeError} For an unknown divergence or a bad option (named).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { explicitRegularizer } from "./explicit_regularizer.ts";
+ * import assert from "node:assert/strict";
+ * const policy = tf.tensor3d([[[0, 0], [Math.log(3), 0]]]);
+ * const reference = tf.tensor3d([[[0, 0], [0, 0]]]);
+ * const mask = tf.tensor2d([[0, 1]]);
+ * // the masked position only: KL((¾, ¼) ‖ (½, ½)) = ¾ ln 1.5 + ¼ ln 0.5
+ * const kl = (await explicitRegularizer(policy, reference, mask, "kl").data())[0]!;
+ * assert.ok(Math.abs(kl - (0.75 * Math.log(1.5) + 0.25 * Math.log(0.5))) < 1e-6, String(kl));
+ * assert.equal((await explicitRegularizer(reference, reference, mask, "kl").data())[0], 0);
+ * tf.dispose([policy, reference, mask]);
+ * ```
  */
 export function explicitRegularizer(
   policyLogits: tf.Tensor3D,
@@ -299,7 +314,17 @@ export function explicitRegularizer(
   return tf.div(tf.sum(tf.mul(d, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
 }
 
-/** Checks the regularizer's weight. */
+/**
+ * Checks the regularizer's weight.
+ *
+ * @example
+ * ```ts
+ * import { validateRegularizerWeight } from "./explicit_regularizer.ts";
+ * import assert from "node:assert/strict";
+ * validateRegularizerWeight(0.1);
+ * assert.throws(() => validateRegularizerWeight(-1), /regularizerWeight must lie in \[0, Infinity\], got -1/);
+ * ```
+ */
 export function validateRegularizerWeight(weight: number): void {
   assertInRange(weight, "regularizerWeight", 0, Infinity);
 }

@@ -6,7 +6,19 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Training stopped on a non-finite loss, gradient, weight or evaluation. */
+/**
+ * Training stopped on a non-finite loss, gradient, weight or evaluation.
+ *
+ * @example
+ * ```ts
+ * import { TrainingError } from "./finite_guard.ts";
+ * import assert from "node:assert/strict";
+ * const e = new TrainingError("loss is NaN at step 3", 3, "out/checkpoint-2");
+ * assert.equal(e.name, "TrainingError");
+ * assert.equal(e.step, 3);
+ * assert.equal(e.lastCheckpoint, "out/checkpoint-2");
+ * ```
+ */
 export class TrainingError extends Error {
   /**
    * Builds the error.

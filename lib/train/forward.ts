@@ -100,6 +100,36 @@ export function sftForward(policy: Gpt, pairs: readonly EncodedPair[], indices: 
  * @param refs The reference's precomputed log-probs (implicit regularizer), or none (the reference runs).
  * @param marginOffset Where `pairs` start in the frozen embedder's margins (training pairs first).
  * @returns The batch and its pass.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { setup } from "./setup.ts";
+ * import { saveReference } from "./checkpointing.ts";
+ * import { disposePreference, preparePreference } from "./preference.ts";
+ * import { forwardLosses } from "./forward.ts";
+ * import { disposeBatch } from "./batch.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * await saveReference(s, `${out}/reference`, { lastCheckpoint: undefined });
+ * const ctx = await preparePreference(s, `${out}/reference`);
+ * const forward = forwardLosses(ctx, s.train, [0, 1], ctx.refTrain);
+ * const loss = tf.tidy(() => {
+ *   const r = forward.run();
+ *   tf.dispose([...Object.values(r.stats), ...(r.perPair ? [r.perPair] : [])]); // kept beyond tidy: freed here
+ *   return r.loss;
+ * });
+ * // the policy starts as its reference: DPO's loss is −log σ(0) = ln 2
+ * assert.ok(Math.abs((await loss.data())[0]! - Math.LN2) < 1e-5);
+ * loss.dispose();
+ * disposeBatch(forward.batch);
+ * disposePreference(ctx);
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export function forwardLosses(
   ctx: PreferenceContext,

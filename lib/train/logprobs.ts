@@ -27,6 +27,27 @@ export interface PairLogProbs {
  * @param pairs Tokenized pairs.
  * @param batchSize Pairs per forward pass.
  * @returns The summed log-probs and the token counts, in the pairs' order.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Gpt } from "../model/gpt.ts";
+ * import { ByteTokenizer } from "../tokenizer/byte.ts";
+ * import { encodePair, sequenceBatch } from "./batch.ts";
+ * import { pairLogProbs } from "./logprobs.ts";
+ * import assert from "node:assert/strict";
+ * const model = new Gpt({ vocabSize: 256, contextLength: 16, dModel: 16, layers: 1, heads: 2 }, { seed: 0 });
+ * const pair = encodePair({ prompt: "1+1=", chosen: "2.", rejected: "three." }, new ByteTokenizer(), 16);
+ * const lp = await pairLogProbs(model, [pair, pair], 1);
+ * assert.deepEqual([...lp.chosenTokens], [2, 2]);
+ * assert.deepEqual([...lp.rejectedTokens], [6, 6]);
+ * // ℓ(y_w) is the sum of the response tokens' log-probs of one forward pass
+ * const batch = sequenceBatch([pair.chosen], 16);
+ * const direct = tf.tidy(() => model.sequenceLogProbs(batch.ids, batch.targets, batch.responseMask).logps.arraySync());
+ * assert.ok(Math.abs(lp.chosen[0]! - (direct as number[])[0]!) < 1e-4);
+ * tf.dispose(Object.values(batch).filter((t) => t instanceof tf.Tensor));
+ * model.dispose();
+ * ```
  */
 export async function pairLogProbs(
   model: Gpt,

@@ -12,9 +12,26 @@ function entropyOf(p: tf.Tensor): tf.Scalar {
   return tf.neg(tf.sum(tf.mul(p, tf.log(tf.maximum(p, 1e-30))))) as tf.Scalar;
 }
 
+/** HMK's τ, λ_local (RBF, polynomial) and λ_global (spectral, Mahalanobis) in the metrics log. */
+const HMK_NAMES = ["tau1", "tau2", "lambda_rbf", "lambda_poly", "lambda_spec", "lambda_maha"] as const;
+
 /**
  * Trainable mixture weights: the flat mixture's four logits, or HMK's τ and λ logits. Owned variables:
  * call {@link MixtureParameters.dispose}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { MixtureParameters } from "./mixture_parameters.ts";
+ * import assert from "node:assert/strict";
+ * const hmk = new MixtureParameters("hmk", { tau: [0, 0], local: [Math.log(3), 0], global: [0, 0] });
+ * // τ = (½, ½), λ_local = (¾, ¼): weights (polynomial, RBF, spectral, Mahalanobis) = (⅛, ⅜, ¼, ¼)
+ * const w = (await hmk.weights().array()) as number[];
+ * assert.ok([0.125, 0.375, 0.25, 0.25].every((x, i) => Math.abs(w[i]! - x) < 1e-6), String(w));
+ * assert.equal(hmk.variables.size, 3);
+ * tf.dispose(hmk.entropy());
+ * hmk.dispose();
+ * ```
  */
 export class MixtureParameters {
   /** `"mixture"` (flat) or `"hmk"`. */
@@ -41,7 +58,8 @@ export class MixtureParameters {
       }
       this.variables.set(
         name,
-        tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`),
+        // the initial tensor is freed once the variable holds its data (tf.variable keeps it alive otherwise)
+        tf.tidy(() => tf.variable(tf.tensor1d([...values]), true, `${kind}.${name}#${crypto.randomUUID()}`)),
       );
     }
   }
@@ -74,27 +92,38 @@ export class MixtureParameters {
     return tf.addN(["tau", "local", "global"].map((n) => entropyOf(tf.softmax(this.#v(n))))) as tf.Scalar;
   }
 
-  /** The current weights as numbers, for the metrics log (τ and λ for HMK, λ for the flat mixture). */
+  /**
+   * The current weights as numbers, for the metrics log (τ and λ for HMK, λ for the flat mixture), in one host
+   * read. It runs after the step's update (the weights the next step will use), so it cannot share the step's
+   * read of the loss, which comes before the update it decides on.
+   *
+   * @returns `weight_<kernel>` per kernel of `MIXTURE_KERNELS`, and for HMK `tau1`, `tau2`, `lambda_rbf`,
+   *   `lambda_poly`, `lambda_spec`, `lambda_maha`.
+   * @example
+   * ```ts
+   * import { MixtureParameters } from "./mixture_parameters.ts";
+   * import assert from "node:assert/strict";
+   * const hmk = new MixtureParameters("hmk");
+   * const s = hmk.snapshot();
+   * assert.equal(s.tau1, 0.5);
+   * assert.equal(s.weight_rbf, 0.25); // τ₁ · λ_rbf at zero logits
+   * hmk.dispose();
+   * ```
+   */
   snapshot(): Record<string, number> {
-    return tf.tidy(() => {
-      const out: Record<string, number> = {};
-      if (this.kind === "hmk") {
-        const [t1, t2] = tf.softmax(this.#v("tau")).arraySync() as number[];
-        const [l1, l2] = tf.softmax(this.#v("local")).arraySync() as number[];
-        const [l3, l4] = tf.softmax(this.#v("global")).arraySync() as number[];
-        Object.assign(out, {
-          tau1: t1,
-          tau2: t2,
-          lambda_rbf: l1,
-          lambda_poly: l2,
-          lambda_spec: l3,
-          lambda_maha: l4,
-        });
-      }
-      const w = this.weights().arraySync() as number[];
-      MIXTURE_KERNELS.forEach((k, i) => (out[`weight_${k}`] = w[i] as number));
-      return out;
-    });
+    const names = [
+      ...(this.kind === "hmk" ? HMK_NAMES : []),
+      ...MIXTURE_KERNELS.map((k) => `weight_${k}`),
+    ];
+    const packed = tf.tidy(() =>
+      tf.concat([
+        ...(this.kind === "hmk" ? ["tau", "local", "global"].map((n) => tf.softmax(this.#v(n))) : []),
+        this.weights(),
+      ])
+    );
+    const values = packed.dataSync();
+    packed.dispose();
+    return Object.fromEntries(names.map((name, i) => [name, values[i] as number]));
   }
 
   /** Frees the variables. */

@@ -87,7 +87,26 @@ export interface AdamWOptions {
   learningRateScale?: readonly number[];
 }
 
-/** AdamW over a fixed list of variables. Owns its moment tensors: call {@link AdamW.dispose}. */
+/**
+ * AdamW over a fixed list of variables. Owns its moment tensors: call {@link AdamW.dispose}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { AdamW } from "./optimizer.ts";
+ * import assert from "node:assert/strict";
+ * const x = tf.variable(tf.tensor1d([1, -2]));
+ * const adam = new AdamW([x]);
+ * const grad = tf.tensor1d([0.5, -4]);
+ * adam.apply([grad], 0.1);
+ * // Adam's first step moves every coordinate by the learning rate against its gradient's sign: m̂/√v̂ = ±1
+ * const after = (await x.array()) as number[];
+ * assert.ok(Math.abs(after[0]! - 0.9) < 1e-6 && Math.abs(after[1]! + 1.9) < 1e-6, String(after));
+ * assert.equal(adam.step, 1);
+ * tf.dispose([x, grad]);
+ * adam.dispose();
+ * ```
+ */
 export class AdamW {
   readonly #vars: tf.Variable[];
   readonly #m: tf.Variable[];
@@ -199,6 +218,19 @@ export class AdamW {
  * @param grads The gradients.
  * @param maxNorm The bound (Infinity: no clipping).
  * @returns The clipped gradients (new tensors) and the norm before clipping, as a scalar tensor.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { clipByGlobalNorm } from "./optimizer.ts";
+ * import assert from "node:assert/strict";
+ * const g = [tf.tensor1d([3]), tf.tensor1d([4])];
+ * const { grads, norm } = clipByGlobalNorm(g, 1);
+ * assert.equal(await norm.data().then((d) => d[0]), 5);
+ * const clipped = await Promise.all(grads.map((t) => t.data().then((d) => d[0]!)));
+ * assert.ok(Math.abs(clipped[0]! - 0.6) < 1e-6 && Math.abs(clipped[1]! - 0.8) < 1e-6);
+ * tf.dispose([...g, ...grads, norm]);
+ * ```
  */
 export function clipByGlobalNorm(
   grads: readonly tf.Tensor[],

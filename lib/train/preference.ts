@@ -172,6 +172,25 @@ export async function preparePreference(s: Setup, referencePath: string): Promis
  * Frees what {@link preparePreference} allocated (the optimizer's state, the mixture weights, the reference).
  *
  * @param ctx The context.
+ *
+ * @example
+ * ```ts
+ * import { setup } from "./setup.ts";
+ * import { saveReference } from "./checkpointing.ts";
+ * import { disposePreference, preparePreference } from "./preference.ts";
+ * import assert from "node:assert/strict";
+ * const pairs = Array.from({ length: 6 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const model = { dModel: 16, layers: 1, heads: 2, contextLength: 16 };
+ * const s = await setup({ data: pairs, out, backend: "cpu", model, batchSize: 2, sft: { batchSize: 2 } });
+ * await saveReference(s, `${out}/reference`, { lastCheckpoint: undefined });
+ * const ctx = await preparePreference(s, `${out}/reference`);
+ * const weight = ctx.reference.param("wte.weight");
+ * disposePreference(ctx);
+ * assert.ok(weight.isDisposed); // the reference is freed (and the optimizer's moments, the mixture weights)
+ * s.policy.dispose();
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export function disposePreference(ctx: PreferenceContext): void {
   ctx.optimizer.dispose();

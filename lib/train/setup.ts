@@ -43,7 +43,16 @@ export interface DatasetSkips {
   lines: number[];
 }
 
-/** Joins path parts with single slashes. */
+/**
+ * Joins path parts with single slashes.
+ *
+ * @example
+ * ```ts
+ * import { join } from "./setup.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(join("out/", "/runs", "seed0"), "out/runs/seed0");
+ * ```
+ */
 export const join = (...parts: string[]): string => parts.join("/").replace(/\/+/g, "/");
 
 async function loadExamples(

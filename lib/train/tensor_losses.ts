@@ -155,6 +155,22 @@ export function flushTinyGradients<T extends tf.Tensor>(x: T): T {
  * @param options As for the core's `preferenceLoss`, plus `mixture`.
  * @returns The loss and the per-pair rewards, margins and scores.
  * @throws {RangeError} On bad options (named), or missing embedding margins, token counts or mixture weights.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { tensorPreferenceLoss } from "./tensor_losses.ts";
+ * import assert from "node:assert/strict";
+ * const zero = tf.zeros([2]) as tf.Tensor1D;
+ * // policy = reference: every margin is 0, and DPO's loss −log σ(0) = ln 2
+ * const { loss } = tensorPreferenceLoss({ policyChosen: zero, policyRejected: zero, referenceChosen: zero, referenceRejected: zero });
+ * assert.ok(Math.abs((await loss.data())[0]! - Math.LN2) < 1e-6);
+ * const better = tf.tensor1d([1, 1]);
+ * const r = tensorPreferenceLoss({ policyChosen: better, policyRejected: zero, referenceChosen: zero, referenceRejected: zero }, { beta: 0.5 });
+ * // −log σ(β·1) with β = ½
+ * assert.ok(Math.abs((await r.loss.data())[0]! - Math.log1p(Math.exp(-0.5))) < 1e-6);
+ * tf.dispose([zero, better]);
+ * ```
  */
 export function tensorPreferenceLoss(
   batch: TensorPreferenceBatch,

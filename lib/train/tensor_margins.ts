@@ -87,6 +87,18 @@ const PROFILES: Readonly<{ [K in KernelName]: Profile }> = {
  * @param weights The mixture's effective weights `[K]` (mixtures only).
  * @returns G(u), the shape of `u`.
  * @throws {RangeError} For a mixture without weights, or bad kernel options (named).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { profileFor } from "./tensor_margins.ts";
+ * import assert from "node:assert/strict";
+ * const u = tf.tensor1d([0, 4]);
+ * assert.deepEqual(await profileFor("linear", u, {}).array(), [1, 1]); // DPO: G ≡ 1
+ * const rbf = (await profileFor("rbf", u, {}).array()) as number[];
+ * assert.ok(Math.abs(rbf[0]! - 1) < 1e-6 && rbf[1]! < 1); // every kernel is linear at 0, then bends
+ * u.dispose();
+ * ```
  */
 export function profileFor(
   kind: MarginKind,

@@ -103,6 +103,26 @@ export interface TrainOptions {
  * `out` folder that cannot be written.
  * @throws {TrainingError} On a non-finite loss, gradient, weight or evaluation (naming the step and the last
  * verified good checkpoint).
+ *
+ * @example
+ * ```ts
+ * import { drainRun, train } from "@dpo-kernels/dpo-kernels/train";
+ * import assert from "node:assert/strict";
+ * const data = Array.from({ length: 10 }, (_, i) => ({ prompt: `${i}+1=`, chosen: `${i + 1}.`, rejected: "x." }));
+ * const out = await Deno.makeTempDir();
+ * const kinds = new Set<string>();
+ * const summary = await drainRun(
+ *   train({
+ *     data, out, backend: "cpu", model: { dModel: 16, layers: 1, heads: 2, contextLength: 16 },
+ *     batchSize: 2, steps: 2, sft: { steps: 2, batchSize: 2 },
+ *   }),
+ *   (event) => kinds.add(event.type),
+ * );
+ * assert.equal(summary.steps, 2);
+ * assert.ok(kinds.has("step"));
+ * assert.ok((await Deno.stat(`${summary.checkpoint}/config.json`)).isFile);
+ * await Deno.remove(out, { recursive: true });
+ * ```
  */
 export async function* train(
   userConfig: TrainConfig,

@@ -86,6 +86,20 @@ const ARENA_2023: RowNormalizerSpec = {
  * @param side The preferred side, or undefined for a tie.
  * @param a Model A's conversation.
  * @param b Model B's conversation.
+ *
+ * @example
+ * ```ts
+ * import { PairCleaner } from "@dpo-kernels/dpo-kernels/data";
+ * import { addBattle } from "./chatbot_arena_2023.ts";
+ * import assert from "node:assert/strict";
+ * const q = { role: "user", content: "2+2?" } as const;
+ * const cleaner = new PairCleaner({ source: "arena", category: null });
+ * addBattle(cleaner, "b", [q, { role: "assistant", content: "5" }], [q, { role: "assistant", content: "4" }]);
+ * addBattle(cleaner, undefined, [q], [q]); // a tie is dropped
+ * const r = cleaner.result(2);
+ * assert.deepEqual(r.pairs.map((p) => [p.chosen, p.rejected]), [["4", "5"]]);
+ * assert.deepEqual(r.dropped, { tie: 1 });
+ * ```
  */
 export function addBattle(
   cleaner: PairCleaner,

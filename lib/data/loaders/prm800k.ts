@@ -38,6 +38,17 @@ interface Step {
  * @param k The most to pick.
  * @param random The generator.
  * @returns The picked items.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "../../math/random.ts";
+ * import { sampleInOrder } from "./prm800k.ts";
+ * import assert from "node:assert/strict";
+ * const picked = sampleInOrder(["a", "b", "c", "d", "e"], 3, createRandom(0));
+ * assert.equal(picked.length, 3);
+ * assert.deepEqual(picked, [...picked].sort()); // the original order is kept
+ * assert.deepEqual(sampleInOrder(["a", "b"], 5, createRandom(0)), ["a", "b"]);
+ * ```
  */
 export function sampleInOrder<T>(items: readonly T[], k: number, random: Random): T[] {
   if (items.length <= k) return [...items];

@@ -15,6 +15,16 @@ import type { Category, SyntheticExample } from "./types.ts";
  * @returns `example.check` as a plain record.
  * @throws {TypeError} If example or example.check is not an object.
  * @throws {RangeError} If example.category is another category.
+ *
+ * @example
+ * ```ts
+ * import { checkRecord } from "./check_fields.ts";
+ * import type { SyntheticExample } from "./types.ts";
+ * import assert from "node:assert/strict";
+ * const example = { prompt: "2+2=", chosen: "4\n", rejected: "5\n", category: "reasoning", label: "answer", check: { answer: "4" } };
+ * assert.deepEqual(checkRecord(example as unknown as SyntheticExample, "reasoning"), { answer: "4" });
+ * assert.throws(() => checkRecord(example as unknown as SyntheticExample, "safety"), /example.category must be "safety"/);
+ * ```
  */
 export function checkRecord(example: SyntheticExample, category: Category): Record<string, unknown> {
   if (example === null || typeof example !== "object") {
@@ -37,6 +47,14 @@ export function checkRecord(example: SyntheticExample, category: Category): Reco
  * @param key The field.
  * @returns Its value.
  * @throws {TypeError} If the field is not a string.
+ *
+ * @example
+ * ```ts
+ * import { stringField } from "./check_fields.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(stringField({ answer: "4" }, "answer"), "4");
+ * assert.throws(() => stringField({ answer: 4 }, "answer"), /example.check.answer must be a string, got 4/);
+ * ```
  */
 export function stringField(check: Record<string, unknown>, key: string): string {
   const value = check[key];
@@ -54,6 +72,15 @@ export function stringField(check: Record<string, unknown>, key: string): string
  * @param table The table whose keys are allowed.
  * @returns The value, typed as a key.
  * @throws {TypeError} If the value is not one of the keys.
+ *
+ * @example
+ * ```ts
+ * import { keyField } from "./check_fields.ts";
+ * import assert from "node:assert/strict";
+ * const RELATIONS = { city: 1, pet: 2 };
+ * assert.equal(keyField({ relation: "pet" }, "relation", RELATIONS), "pet");
+ * assert.throws(() => keyField({ relation: "job" }, "relation", RELATIONS), /must be one of city, pet, got "job"/);
+ * ```
  */
 export function keyField<K extends string>(
   check: Record<string, unknown>,

@@ -75,6 +75,15 @@ export function statesValue(line: string, relation: RelationName, value: string)
  * @param value The value stated.
  * @param questions The question templates per relation and split.
  * @returns The prompt.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "../../math/random.ts";
+ * import { FACTUALITY_QUESTIONS, factPrompt } from "./factuality.ts";
+ * import assert from "node:assert/strict";
+ * const prompt = factPrompt(createRandom(0), "train", "city", "Avel", "Tomra", FACTUALITY_QUESTIONS);
+ * assert.ok(prompt.includes("Avel") && prompt.includes("Tomra"), prompt);
+ * ```
  */
 export function factPrompt(
   random: Random,

@@ -47,6 +47,15 @@ export function toSyntheticJsonl(examples: readonly SyntheticExample[]): string 
  * @param file The file's path, for messages.
  * @returns The examples, in file order.
  * @throws {DataLineError} On the first malformed line, naming the file and the line.
+ *
+ * @example
+ * ```ts
+ * import { parseSyntheticJsonl } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const line = JSON.stringify({ prompt: "2+2=", chosen: "4\n", rejected: "5\n", category: "reasoning", label: "answer", check: { answer: "4" } });
+ * assert.equal(parseSyntheticJsonl(`${line}\n\n`, "mem.jsonl")[0]!.category, "reasoning");
+ * assert.throws(() => parseSyntheticJsonl(line.replace("reasoning", "poetry"), "mem.jsonl"), /mem.jsonl.*category/);
+ * ```
  */
 export function parseSyntheticJsonl(text: string, file: string): SyntheticExample[] {
   const out: SyntheticExample[] = [];
@@ -92,6 +101,18 @@ export function parseSyntheticJsonl(text: string, file: string): SyntheticExampl
  * @param path The file.
  * @returns The examples, in file order.
  * @throws {DataLineError} On a malformed line; an error naming the path if it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { generateSuite, readSyntheticJsonl, toSyntheticJsonl } from "@dpo-kernels/dpo-kernels/data";
+ * import assert from "node:assert/strict";
+ * const { test } = generateSuite({ perCategory: 4, testFraction: 0.5 });
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/test.jsonl`, toSyntheticJsonl(test));
+ * assert.deepEqual(await readSyntheticJsonl(`${dir}/test.jsonl`), test);
+ * await assert.rejects(() => readSyntheticJsonl(`${dir}/missing.jsonl`), /cannot read data file/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function readSyntheticJsonl(path: string): Promise<SyntheticExample[]> {
   let text: string;

@@ -13,6 +13,16 @@ import type { Split, SyntheticExample } from "./types.ts";
  * @param random The generator.
  * @param items A non-empty list.
  * @returns One of the items.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "../../math/random.ts";
+ * import { pick } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * const items = ["a", "b", "c"];
+ * assert.ok(items.includes(pick(createRandom(0), items)));
+ * assert.equal(pick(createRandom(3), items), pick(createRandom(3), items)); // seeded
+ * ```
  */
 export function pick<T>(random: Random, items: readonly T[]): T {
   return items[random.int(items.length)] as T;
@@ -24,6 +34,17 @@ export function pick<T>(random: Random, items: readonly T[]): T {
  * @param random The generator.
  * @param items Any list.
  * @returns The items in a random order.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "../../math/random.ts";
+ * import { shuffled } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * const items = [1, 2, 3, 4, 5];
+ * const out = shuffled(createRandom(1), items);
+ * assert.deepEqual([...out].sort(), items);
+ * assert.deepEqual(items, [1, 2, 3, 4, 5]); // the input is left as it is
+ * ```
  */
 export function shuffled<T>(random: Random, items: readonly T[]): T[] {
   const out = [...items];
@@ -41,6 +62,15 @@ export function shuffled<T>(random: Random, items: readonly T[]): T[] {
  * @param n The count argument.
  * @throws {TypeError} If random has no `uniform`/`int` methods.
  * @throws {RangeError} If n is not an integer ≥ 0.
+ *
+ * @example
+ * ```ts
+ * import { createRandom } from "../../math/random.ts";
+ * import { assertGeneratorArguments } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * assertGeneratorArguments(createRandom(0), 4);
+ * assert.throws(() => assertGeneratorArguments(createRandom(0), 1.5), RangeError);
+ * ```
  */
 export function assertGeneratorArguments(random: Random, n: number): void {
   if (
@@ -68,6 +98,23 @@ const MAX_FRUITLESS_DRAWS = 20000;
  * @param capacity An upper bound on the distinct prompts the templates allow.
  * @returns `n` examples, twins adjacent, in draw order.
  * @throws {RangeError} If `n` exceeds the capacity, or 20000 draws in a row bring no new twin.
+ *
+ * @example
+ * ```ts
+ * import { sampleTwins } from "./sampling.ts";
+ * import type { SyntheticExample } from "./types.ts";
+ * import assert from "node:assert/strict";
+ * let i = 0;
+ * const pair = (prompt: string, chosen: string, rejected: string) =>
+ *   ({ prompt, chosen, rejected, category: "factuality", label: "answer", check: {} }) as unknown as SyntheticExample;
+ * const draw = () => {
+ *   i++;
+ *   return [pair(`p${i}a`, "yes", "no"), pair(`p${i}b`, "no", "yes")] as const;
+ * };
+ * const out = sampleTwins(3, draw, "toy", 10);
+ * assert.deepEqual(out.map((e) => e.prompt), ["p1a", "p1b", "p2a"]);
+ * assert.throws(() => sampleTwins(11, draw, "toy", 10), /at most the number of distinct toy prompts/);
+ * ```
  */
 export function sampleTwins<E extends SyntheticExample>(
   n: number,
@@ -107,6 +154,15 @@ export function sampleTwins<E extends SyntheticExample>(
  * @param options The generator options.
  * @returns `options.split`, `"train"` by default.
  * @throws {RangeError} If it is neither `"train"` nor `"test"`.
+ *
+ * @example
+ * ```ts
+ * import { splitOption } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(splitOption({}), "train");
+ * assert.equal(splitOption({ split: "test" }), "test");
+ * assert.throws(() => splitOption({ split: "dev" as "test" }), /options.split/);
+ * ```
  */
 export function splitOption(options: { split?: Split }): Split {
   const split: unknown = options?.split ?? "train";
@@ -121,6 +177,13 @@ export function splitOption(options: { split?: Split }): Split {
  *
  * @param text Any text.
  * @returns The text with a capital first letter.
+ *
+ * @example
+ * ```ts
+ * import { capitalize } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(capitalize("tomra"), "Tomra");
+ * ```
  */
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -142,6 +205,14 @@ export const MAX_RESPONSE_BYTES = 20;
  * @param chosen The chosen response.
  * @param rejected The rejected response.
  * @returns True if all three fit.
+ *
+ * @example
+ * ```ts
+ * import { fits, MAX_RESPONSE_BYTES } from "./sampling.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(fits("Where is Avel? ", "In Tomra.\n", "In Vell.\n"), true);
+ * assert.equal(fits("Q? ", "x".repeat(MAX_RESPONSE_BYTES + 1), "no\n"), false);
+ * ```
  */
 export function fits(prompt: string, chosen: string, rejected: string): boolean {
   return prompt.length <= MAX_PROMPT_BYTES && chosen.length <= MAX_RESPONSE_BYTES &&
