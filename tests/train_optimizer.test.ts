@@ -58,3 +58,13 @@ Deno.test("schedule and clipping", () => {
   assertAllClose([...grads[0]!.dataSync(), ...grads[1]!.dataSync()], [0.6, 0.8], 1e-5);
   tf.dispose([...grads, norm]);
 });
+
+Deno.test("AdamW owns exactly its two moment tensors per variable: creating and disposing one leaks nothing", () => {
+  const vars = [tf.variable(tf.ones([3, 2])), tf.variable(tf.zeros([4]))];
+  const before = tf.memory().numTensors;
+  const adam = new AdamW(vars);
+  assert.equal(tf.memory().numTensors - before, 2 * vars.length);
+  adam.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose(vars);
+});

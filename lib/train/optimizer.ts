@@ -141,8 +141,8 @@ export class AdamW {
         `learningRateScale must hold ${this.#vars.length} finite numbers > 0, got ${this.#scale.length} values`,
       );
     }
-    this.#m = this.#vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.#v = this.#vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.#m = this.#vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.#v = this.#vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   /**
