@@ -17,6 +17,8 @@
  * @module
  */
 import { LOSSES, type LossSpec } from "../losses/preference_loss.ts";
+import { DEFAULT_BETA, DEFAULT_DIVERGENCE } from "../losses/loss_options.ts";
+import { DEFAULT_LOSS } from "../losses/loss_table.ts";
 import { BACKENDS } from "../model/backend.ts";
 import { DEFAULT_RENYI_ALPHA } from "../divergences/renyi.ts";
 import { DIVERGENCE_NAMES, type DivergenceName } from "../divergences/table.ts";
@@ -130,13 +132,20 @@ export const TRAIN_CONFIG_FIELDS: TrainConfigFields = {
   minLearningRateRatio: field("min-lr-ratio X", "number", 0.1, unit, "cosine floor, a fraction of the peak"),
   weightDecay: field("weight-decay X", "number", 0, nonNegative, "decoupled weight decay (AdamW when > 0)"),
   gradClip: field("grad-clip X", "clip", 1, clip, "global gradient-norm clip (Infinity disables)"),
-  loss: field("loss NAME", "string", "dpo", LOSS, "the loss", LOSS_FIELD),
-  beta: field("beta X", "number", 0.1, positive, "β", LOSS_FIELD),
+  loss: field("loss NAME", "string", DEFAULT_LOSS, LOSS, "the loss", LOSS_FIELD),
+  beta: field("beta X", "number", DEFAULT_BETA, positive, "β", LOSS_FIELD),
   gamma: field("gamma X", "number", fromLoss("gamma"), nonNegative, "weight of the embedding term", {
     ...LOSS_FIELD,
     defaultHelp: "0.5 for hybrid, else 0",
   }),
-  divergence: field("divergence NAME", "string", "kl", DIVERGENCES, "the divergence regularizer", LOSS_FIELD),
+  divergence: field(
+    "divergence NAME",
+    "string",
+    DEFAULT_DIVERGENCE,
+    DIVERGENCES,
+    "the divergence regularizer",
+    LOSS_FIELD,
+  ),
   // implicit: the f-DPO reward; explicit: α·D between the next-token distributions of policy and reference.
   regularizer: field("regularizer KIND", "string", "implicit", REGULARIZERS, "f-DPO reward or explicit α·D"),
   regularizerWeight: field("regularizer-weight X", "number", 0.1, nonNegative, "explicit regularizer weight"),
