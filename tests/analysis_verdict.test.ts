@@ -5,6 +5,7 @@ import {
   differenceVerdict,
   type Finding,
   PAPER_ITEMS,
+  protocolVerdict,
   uncoveredItems,
   verdictTable,
 } from "../mod.ts";
@@ -80,4 +81,16 @@ Deno.test("verdict: coverage of Figs. 1–13 and Tables 1–4", () => {
   assert.deepEqual(uncoveredItems(PAPER_ITEMS.map((paper) => finding({ paper }))), []);
   assert.deepEqual(uncoveredItems([finding()]).includes("Fig. 8"), false);
   assert.equal(uncoveredItems([finding()]).length, 16);
+});
+
+Deno.test("verdict: under the protocol a DPO at chance makes a comparison not testable", () => {
+  const up = { estimate: 0.05, lower: 0.01, upper: 0.09 };
+  const flat = { estimate: 0.01, lower: -0.03, upper: 0.05 };
+  const above = { estimate: 0.6, lower: 0.52, upper: 0.68 };
+  const chance = { estimate: 0.55, lower: 0.5, upper: 0.6 }; // touching ½ is not above it
+  assert.equal(protocolVerdict(up, above), "reproduced");
+  assert.equal(protocolVerdict(flat, above), "not reproduced");
+  assert.equal(protocolVerdict(up, chance), "not testable at this scale");
+  assert.equal(protocolVerdict(flat, chance), "not testable at this scale");
+  assert.throws(() => protocolVerdict(up, { estimate: 0.5, lower: NaN, upper: 1 }), /baseline\.lower/);
 });

@@ -6,7 +6,8 @@
  * The rule for a comparison is fixed before looking at the numbers: a claimed improvement is **reproduced**
  * when the whole 95 % interval of the paired difference lies on the claimed side of zero, and **not
  * reproduced** otherwise (an interval that straddles zero is a claimed effect we did not see; one on the wrong
- * side is the opposite effect). Several comparisons behind one claim (tasks, data sets) combine to
+ * side is the opposite effect). When DPO itself is not above chance, accuracy cannot show any method acting
+ * differently, and the comparison is **not testable at this scale** ({@link protocolVerdict}). Several comparisons behind one claim (tasks, data sets) combine to
  * **partly reproduced** when some but not all reproduce. A claim this project cannot measure at its scale (a
  * 7B-parameter figure, human judgements) is **not testable at this scale**, with the reason.
  *
@@ -81,6 +82,39 @@ export function differenceVerdict(difference: Interval, claimed: "higher" | "low
   if (lower > upper) throw new RangeError(`difference.lower must be <= upper, got ${lower} > ${upper}`);
   const onClaimedSide = claimed === "higher" ? lower > 0 : upper < 0;
   return onClaimedSide ? "reproduced" : "not reproduced";
+}
+
+/**
+ * The verdict on a claimed difference from DPO under the protocol: when DPO itself is not above chance (its
+ * accuracy interval does not lie above ½), held-out accuracy cannot show a method acting differently at this
+ * scale, so the claim is **not testable at this scale**; otherwise {@link differenceVerdict}.
+ *
+ * @param difference The estimate and interval of (method − DPO).
+ * @param baseline DPO's held-out accuracy and its interval.
+ * @param claimed `"higher"` (default) or `"lower"`.
+ * @returns The verdict.
+ * @throws {RangeError} As {@link differenceVerdict}, or if the baseline's interval is not finite.
+ * @example
+ * ```ts
+ * import { protocolVerdict } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * const diff = { estimate: 0.04, lower: 0.01, upper: 0.07 };
+ * assert.equal(protocolVerdict(diff, { estimate: 0.6, lower: 0.55, upper: 0.65 }), "reproduced");
+ * assert.equal(protocolVerdict(diff, { estimate: 0.52, lower: 0.47, upper: 0.57 }), "not testable at this scale");
+ * ```
+ */
+export function protocolVerdict(
+  difference: Interval,
+  baseline: Interval,
+  claimed: "higher" | "lower" = "higher",
+): Verdict {
+  const verdict = differenceVerdict(difference, claimed);
+  if (!Number.isFinite(baseline?.lower) || !Number.isFinite(baseline?.upper)) {
+    throw new RangeError(
+      `baseline.lower and baseline.upper must be finite, got ${baseline?.lower}, ${baseline?.upper}`,
+    );
+  }
+  return baseline.lower > 0.5 ? verdict : "not testable at this scale";
 }
 
 /**
