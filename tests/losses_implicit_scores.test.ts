@@ -12,7 +12,7 @@ import {
   renyiDivergence,
 } from "../mod.ts";
 import { resolveTrainConfig, TRAIN_DIVERGENCES } from "../lib/train/config.ts";
-import { divergenceColumns } from "../lib/eval/experiment.ts";
+import { divergenceColumns } from "../lib/eval/divergence_columns.ts";
 import { assert, assertClose, finiteDifference } from "./_assert.ts";
 import * as ipo from "./golden/ipo_values.ts";
 

@@ -71,3 +71,14 @@ Deno.test("repo layout: the rule maps names by the longest source key, and refus
   assert.equal(sourceOf("eval_reports", keys), undefined);
   assert.equal(sourceOf("numeric_edges", keys), undefined);
 });
+
+// Issue 9: a file a reader can hold in mind. One concept per file keeps every file under lib/ within 350 lines.
+Deno.test("repo layout: no file under lib/ is over 350 lines", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const long: string[] = [];
+  for (const p of await files("lib", ".ts")) {
+    const lines = (await Deno.readTextFile(join(root, p))).split("\n").length - 1;
+    if (lines > 350) long.push(`${p}: ${lines} lines`);
+  }
+  assert.deepEqual(long, []);
+});

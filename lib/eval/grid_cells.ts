@@ -5,13 +5,8 @@
  * @module
  */
 import type { TrainConfig } from "../train/config.ts";
-import {
-  cellName,
-  divergenceColumns,
-  type GridCell,
-  type GridOptions,
-  type GridResult,
-} from "./experiment.ts";
+import { cellName, type GridCell, type GridOptions, type GridResult } from "./experiment.ts";
+import { divergenceColumns } from "./divergence_columns.ts";
 
 /**
  * Every cell of a grid, in run order (seed, then loss, then divergence column).

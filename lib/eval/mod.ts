@@ -8,6 +8,7 @@ export * from "./decode.ts";
 export * from "./evaluate.ts";
 export * from "./embeddings.ts";
 export * from "./experiment.ts";
+export * from "./divergence_columns.ts";
 export * from "./grid_cells.ts";
 export * from "./grid_pilot.ts";
 export * from "./grid_plan.ts";
