@@ -9,7 +9,6 @@ import * as tf from "@tensorflow/tfjs";
 import { weightedAlpha } from "../analysis/weighted_alpha.ts";
 import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import type { LossName } from "../losses/preference_loss.ts";
-import type { Gpt } from "../model/gpt.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
 import { loadCheckpointModel } from "../io/checkpoint_model.ts";
 import { drainRun } from "../train/drain.ts";
@@ -115,32 +114,6 @@ export function cellName(cell: GridCell): string {
 }
 
 /**
- * Loads a checkpoint's model (the optimizer state, if any, is dropped): `loadCheckpointModel` with a positional
- * `trainable`, kept for the grid pilot.
- *
- * @param dir The checkpoint's folder.
- * @param trainable Whether its weights are trainable variables.
- * @returns The model; the caller disposes it.
- * @example
- * ```ts
- * import { loadModel } from "./experiment.ts";
- * import { Gpt } from "../model/gpt.ts";
- * import { saveCheckpoint } from "../io/checkpoint.ts";
- * import assert from "node:assert/strict";
- * const dir = await Deno.makeTempDir();
- * const model = new Gpt({ vocabSize: 16, dModel: 8, layers: 1, heads: 2, contextLength: 8 }, { seed: 0 });
- * await saveCheckpoint(dir, { model });
- * const loaded = await loadModel(dir, false);
- * assert.equal(loaded.config.dModel, 8);
- * [model, loaded].forEach((m) => m.dispose());
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export function loadModel(dir: string, trainable: boolean): Promise<Gpt> {
-  return loadCheckpointModel(dir, { trainable });
-}
-
-/**
  * The SFT reference of one seed: trained once, reused by every cell of that seed.
  *
  * @param options The grid's options.
@@ -225,7 +198,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
   const results: GridResult[] = [];
   for (const seed of seeds) {
     const referenceDir = await sftReference(options, options.referenceSeed ?? seed);
-    const reference = await loadModel(referenceDir, false);
+    const reference = await loadCheckpointModel(referenceDir);
     const tokenizer = await loadTokenizer(
       (await loadCheckpoint(referenceDir).then((c) => {
         tf.dispose([...c.weights.values()]);
@@ -276,7 +249,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
             return results;
           }
           const seconds = (performance.now() - started) / 1000;
-          const policy = await loadModel(`${runDir}/final`, false);
+          const policy = await loadCheckpointModel(`${runDir}/final`);
           const evaluation = await evaluatePolicy(policy, reference, tokenizer, options.test, {
             seed,
             ...options.evaluate,

@@ -10,7 +10,8 @@ import { train } from "../train/trainer.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
 import * as tf from "@tensorflow/tfjs";
 import { evaluatePolicy } from "./evaluate.ts";
-import { cellName, type GridCell, type GridOptions, loadModel } from "./experiment.ts";
+import { cellName, type GridCell, type GridOptions } from "./experiment.ts";
+import { loadCheckpointModel } from "../io/checkpoint_model.ts";
 import { cellConfig } from "./grid_cells.ts";
 import type { CellCost } from "./grid_plan.ts";
 
@@ -121,8 +122,8 @@ export async function measureGridCosts(
     timings.push(timing);
   }
   const t0 = performance.now();
-  const policy = await loadModel(checkpoints.get(cellName(first))!, false);
-  const reference = await loadModel(referenceDir, false);
+  const policy = await loadCheckpointModel(checkpoints.get(cellName(first))!);
+  const reference = await loadCheckpointModel(referenceDir);
   const checkpoint = await loadCheckpoint(referenceDir);
   tf.dispose([...checkpoint.weights.values()]);
   const tokenizer = await loadTokenizer(checkpoint.tokenizer?.name ?? "byte");
