@@ -61,9 +61,11 @@ Deno.test("grid: a bad --budget or --parallel exits 2 naming the flag and the va
 Deno.test("grid --budget: the pilot and the plan come first; a rerun keeps the finished cells, without a pilot", async () => {
   const dir = await Deno.makeTempDir();
   await pairs(dir);
+  // A budget (minutes) far above the run's cost (seconds): the plan keeps all 20 steps however loaded the machine
+  // is. The plan's step cuts are tested on fixed pilot timings in tests/eval_grid_plan.test.ts.
   const args = [
     ...["--losses", "dpo,hmk", "--divergences", "kl", "--seeds", "1", "--steps", "20", "--sft-steps", "2"],
-    ...["--budget", "5", "--parallel", "1", "--backend", "cpu"],
+    ...["--budget", "120", "--parallel", "1", "--backend", "cpu"],
     ...["--data", `${dir}/train.jsonl`, "--test", `${dir}/test.jsonl`, "--out", `${dir}/out`],
   ];
   const first = await grid(args);
