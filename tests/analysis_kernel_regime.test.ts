@@ -130,3 +130,38 @@ Deno.test("kernelRegimeMetrics names one share per kernel the loss uses", () => 
   ]);
   assert.equal(mix["kernel/nonlinear_share/rbf"], 0.5);
 });
+
+Deno.test("under data scales Mahalanobis is the RBF and the default spectral kernel is within 1.1 % of it", () => {
+  // Why notebooks 04/05 see rbf, mahalanobis and spectral give the same per-pair scores under `kernelScale:
+  // "data"`: on a scalar margin the Mahalanobis kernel is the RBF with σ² = variance, and the rule sets variance
+  // = σ², so the two are one loss; and with both scaled to the same radius, the default spectral shape (ρ = 0.5,
+  // μ = 0.25) bends like the RBF. A lower damping with a higher frequency (on the monotonicity boundary
+  // ρω²ℓ² = π(1 − ρ)) is a different shape.
+  const margins = [-2.5, -1.2, -0.4, -0.1, 0.05, 0.3, 0.7, 1.1, 1.9, 3.2];
+  const q = linearQuantile(margins.map(Math.abs).sort((a, b) => a - b), 0.5);
+  const o = dataKernelScales(margins);
+  const rbf = KERNEL_MARGINS.rbf(o);
+  const mahalanobis = KERNEL_MARGINS.mahalanobis(o);
+  for (const u of [0, 1e-6, 0.01, 0.3, 1, 4, 25, 400]) {
+    assert.equal(mahalanobis.g(u), rbf.g(u), `G(${u})`);
+    assert.equal(mahalanobis.dg(u), rbf.dg(u), `G'(${u})`);
+  }
+  // max over Δ ∈ (0, 10q] of |s′_rbf(Δ)/s′_rbf(0) − s′_spectral(Δ)/s′_spectral(0)|
+  const maxDeparture = (spectral: { damping: number; frequency: number }) => {
+    const { damping, frequency } = spectral;
+    const shape = KERNEL_MARGINS.spectral(
+      dataKernelScales(margins, {
+        spectral: { damping, components: [{ weight: 1, lengthscale: 1, frequency }] },
+      }),
+    );
+    let max = 0;
+    for (let k = 1; k <= 1000; k++) {
+      max = Math.max(max, Math.abs(slopeRatio(rbf, k * q / 100) - slopeRatio(shape, k * q / 100)));
+    }
+    return max;
+  };
+  const byDefault = maxDeparture({ damping: 0.5, frequency: 0.25 });
+  assert.ok(byDefault > 0.005 && byDefault < 0.011, `default spectral departs by ${byDefault}`);
+  const boundary = maxDeparture({ damping: 0.2, frequency: Math.sqrt(Math.PI * 0.8 / 0.2) / (2 * Math.PI) });
+  assert.ok(boundary > 0.15, `ρ = 0.2 on the boundary departs by ${boundary}`);
+});

@@ -184,7 +184,10 @@ export interface DataKernelScaleOptions {
  * Each kernel's scale from data: the RBF σ, the Mahalanobis variance σ², the spectral length scales (with the
  * frequencies scaled inversely, which keeps the monotonicity condition ρω²ℓ² ≤ π(1 − ρ) unchanged) and the
  * polynomial offset c, chosen so that margins with |Δ| ≥ q = quantile(|margins|, 1 − share) are in the
- * kernel's non-linear regime. The other parameters (degree, damping, weights) are kept from `options`.
+ * kernel's non-linear regime. The other parameters (degree, damping, weights) are kept from `options`. On a
+ * scalar margin the Mahalanobis margin with σ² = variance is the RBF margin, so under these scales the two are one
+ * loss, and the default spectral shape is within 1.1 % of the RBF's slope (docs/math.md, "Three kernels, two
+ * shapes").
  *
  * @param margins The reference's margins ({@link referenceMargins}).
  * @param options The kernels' other options (defaults where absent).
