@@ -14,6 +14,7 @@ export * from "./classification.ts";
 export * from "./logistic_regression.ts";
 export * from "./pairwise_accuracy.ts";
 export * from "./bootstrap.ts";
+export * from "./two_level_bootstrap.ts";
 export * from "./paired_comparison.ts";
 export * from "./detectable_difference.ts";
 export * from "./shortcut_baselines.ts";
