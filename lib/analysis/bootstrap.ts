@@ -79,7 +79,22 @@ function tableShape(table: readonly (readonly number[])[], name: string): [numbe
   return [table.length, n as number];
 }
 
-function checkOptions(options: BootstrapOptions): Required<BootstrapOptions> {
+/**
+ * The bootstrap options with their defaults filled in, checked.
+ *
+ * @param options `resamples` (default 4000), `level` (default 0.95), `seed` (default 0).
+ * @returns Every option set.
+ * @throws {RangeError} For resamples that are not an integer ≥ 1, a level outside (0, 1) or a seed that is not
+ * an integer, naming the option and the value.
+ * @example
+ * ```ts
+ * import { resolveBootstrapOptions } from "@dpo-kernels/dpo-kernels";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(resolveBootstrapOptions({ seed: 3 }), { resamples: 4000, level: 0.95, seed: 3 });
+ * assert.throws(() => resolveBootstrapOptions({ level: 1 }), /options\.level must lie in \(0, 1\)/);
+ * ```
+ */
+export function resolveBootstrapOptions(options: BootstrapOptions = {}): Required<BootstrapOptions> {
   const { resamples = 4000, level = 0.95, seed = 0 } = options;
   if (!Number.isInteger(resamples) || resamples < 1) {
     throw new RangeError(`options.resamples must be an integer >= 1, got ${describe(resamples)}`);
@@ -150,7 +165,7 @@ export function bootstrapMeanInterval(
   table: readonly (readonly number[])[],
   options: BootstrapOptions = {},
 ): BootstrapInterval {
-  const { resamples, level, seed } = checkOptions(options);
+  const { resamples, level, seed } = resolveBootstrapOptions(options);
   tableShape(table, "table");
   const means = bootstrapMeans(table, resamples, seed).sort((a, b) => a - b);
   const alpha = (1 - level) / 2;

@@ -10,7 +10,12 @@
  */
 import { createRandom } from "../math/random.ts";
 import { describe } from "../math/validation.ts";
-import { type BootstrapInterval, type BootstrapOptions, linearQuantile } from "./bootstrap.ts";
+import {
+  type BootstrapInterval,
+  type BootstrapOptions,
+  linearQuantile,
+  resolveBootstrapOptions,
+} from "./bootstrap.ts";
 
 /** Options of {@link twoLevelBootstrap}. */
 export interface TwoLevelBootstrapOptions extends BootstrapOptions {
@@ -101,14 +106,7 @@ export function twoLevelBootstrap<T, K extends string>(
   const { seeds, items } = shape ?? {};
   checkCount(seeds, "shape.seeds");
   checkCount(items, "shape.items");
-  const { resamples = 4000, level = 0.95, seed = 0 } = options;
-  if (!Number.isInteger(resamples) || resamples < 1) {
-    throw new RangeError(`options.resamples must be an integer >= 1, got ${describe(resamples)}`);
-  }
-  if (!(level > 0 && level < 1)) {
-    throw new RangeError(`options.level must lie in (0, 1), got ${describe(level)}`);
-  }
-  if (!Number.isInteger(seed)) throw new RangeError(`options.seed must be an integer, got ${describe(seed)}`);
+  const { resamples, level, seed } = resolveBootstrapOptions(options);
   const strata = checkStrata(options.strata, items);
   const names = Object.keys(statistics) as K[];
   if (names.length === 0) throw new RangeError(`statistics must name at least one statistic, got none`);
