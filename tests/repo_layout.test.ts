@@ -82,3 +82,20 @@ Deno.test("repo layout: no file under lib/ is over 350 lines", async () => {
   }
   assert.deepEqual(long, []);
 });
+
+Deno.test("repo layout: a checkpoint's tokenizer is resolved by checkpointTokenizerSpec, never read off its record", async () => {
+  // A tokenizer saved inside the checkpoint is recorded as "." (the checkpoint's folder): read off the record,
+  // `loadTokenizer(".")` would load the working directory instead.
+  const root = new URL("..", import.meta.url);
+  const offenders: string[] = [];
+  for (const path of await files("lib", ".ts")) {
+    if (path === "lib/io/checkpoint_config.ts") continue;
+    const text = await Deno.readTextFile(new URL(path, root));
+    if (/\w\.tokenizer\?\.name/.test(text)) offenders.push(path);
+  }
+  assert.deepEqual(
+    offenders,
+    [],
+    "call checkpointTokenizerSpec(dir, checkpoint) (lib/io/checkpoint_config.ts)",
+  );
+});

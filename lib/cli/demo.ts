@@ -30,6 +30,7 @@ import {
 import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import { shortcutBaselines } from "../analysis/shortcut_baselines.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { checkpointTokenizerSpec } from "../io/checkpoint_config.ts";
 import { Gpt } from "../model/gpt.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import { encodePair } from "../train/batch.ts";
@@ -75,7 +76,7 @@ async function referenceScores(referenceDir: string, test: readonly SyntheticExa
   const model = new Gpt(ckpt.config, { weights: ckpt.weights, trainable: false });
   tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
   try {
-    const tokenizer = await loadTokenizer(ckpt.tokenizer?.name ?? "byte");
+    const tokenizer = await loadTokenizer(checkpointTokenizerSpec(referenceDir, ckpt));
     const pairs = test.map((e) => encodePair(e, tokenizer, model.config.contextLength));
     const logps = await pairLogProbs(model, pairs, 32);
     return pairScores([...logps.chosen], [...logps.rejected]);

@@ -10,6 +10,7 @@ import { weightedAlpha } from "../analysis/weighted_alpha.ts";
 import { pairScores } from "../analysis/pairwise_accuracy.ts";
 import type { LossName } from "../losses/preference_loss.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { checkpointTokenizerSpec } from "../io/checkpoint_config.ts";
 import { loadCheckpointModel } from "../io/checkpoint_model.ts";
 import { drainRun } from "../train/drain.ts";
 import { loadTokenizer } from "../tokenizer/mod.ts";
@@ -200,10 +201,10 @@ export async function runGrid(options: GridOptions): Promise<GridResult[]> {
     const referenceDir = await sftReference(options, options.referenceSeed ?? seed);
     const reference = await loadCheckpointModel(referenceDir);
     const tokenizer = await loadTokenizer(
-      (await loadCheckpoint(referenceDir).then((c) => {
-        tf.dispose([...c.weights.values()]);
-        return c.tokenizer?.name;
-      })) ?? "byte",
+      await loadCheckpoint(referenceDir).then((c) => {
+        tf.dispose([...c.weights.values(), ...(c.optimizer?.values() ?? [])]);
+        return checkpointTokenizerSpec(referenceDir, c);
+      }),
     );
     const alphaReference = weightedAlpha(layerMatrices(reference)).weightedAlpha;
     try {

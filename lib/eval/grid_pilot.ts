@@ -8,6 +8,7 @@
 import { loadTokenizer } from "../tokenizer/mod.ts";
 import { train } from "../train/trainer.ts";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { checkpointTokenizerSpec } from "../io/checkpoint_config.ts";
 import * as tf from "@tensorflow/tfjs";
 import { evaluatePolicy } from "./evaluate.ts";
 import { cellName, type GridCell, type GridOptions } from "./experiment.ts";
@@ -126,7 +127,7 @@ export async function measureGridCosts(
   const reference = await loadCheckpointModel(referenceDir);
   const checkpoint = await loadCheckpoint(referenceDir);
   tf.dispose([...checkpoint.weights.values()]);
-  const tokenizer = await loadTokenizer(checkpoint.tokenizer?.name ?? "byte");
+  const tokenizer = await loadTokenizer(checkpointTokenizerSpec(referenceDir, checkpoint));
   await evaluatePolicy(policy, reference, tokenizer, options.test, { seed: first.seed, ...options.evaluate });
   policy.dispose();
   reference.dispose();

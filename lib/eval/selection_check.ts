@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadCheckpoint } from "../io/checkpoint.ts";
+import { checkpointTokenizerSpec } from "../io/checkpoint_config.ts";
 import type { LossName } from "../losses/preference_loss.ts";
 import { Gpt } from "../model/gpt.ts";
 import {
@@ -103,7 +104,7 @@ export async function selectionCheck(
   const reference = new Gpt(ckpt.config, { weights: ckpt.weights, trainable: false });
   tf.dispose([...ckpt.weights.values(), ...(ckpt.optimizer?.values() ?? [])]);
   try {
-    const tokenizer = await loadTokenizer(ckpt.tokenizer?.name ?? "byte");
+    const tokenizer = await loadTokenizer(checkpointTokenizerSpec(referenceDir, ckpt));
     const triplets = await tripletEmbeddings(
       reference,
       tokenizer,
